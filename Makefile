@@ -1,0 +1,55 @@
+# Sanmanyi — the two commands of the README, and the developer's helpers.
+#   make run    the embedded default (SQLite, file broker) on http://127.0.0.1:8000
+#   make test   the whole suite (DATABASE_URL=postgres://… runs it on PostgreSQL)
+
+PYTHON ?= python3
+VENV := .venv
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run dev test lint fmt bench vendor browser-deps check-migrations clean
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Runtime packages only (leaves test tools alone if they are already there).
+$(VENV)/.runtime: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --no-dev --inexact --python $(PYTHON)
+	touch $@
+
+# Everything, test tools included.
+$(VENV)/.dev: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(VENV)/bin/python scripts/run.py
+
+dev: $(VENV)/.dev
+	DEBUG=1 $(VENV)/bin/python manage.py migrate
+	DEBUG=1 $(VENV)/bin/python manage.py load_demo --logins
+	DEBUG=1 $(VENV)/bin/python manage.py runserver
+
+browser-deps:
+	@scripts/ensure_browser.sh
+
+test: $(VENV)/.dev browser-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python manage.py makemigrations --check --dry-run
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+fmt: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+
+vendor:
+	$(PYTHON) scripts/vendor_static.py
+
+clean:
+	rm -rf var/static var/cache var/broker .pytest_cache

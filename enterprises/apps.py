@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EnterprisesConfig(AppConfig):
+    name = "enterprises"
+    verbose_name = "企业"

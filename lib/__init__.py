@@ -1,0 +1,1 @@
+"""Plain helpers with no models: nothing here imports Django apps."""

@@ -1,0 +1,265 @@
+"""The one settings module. Every deployment choice comes from an environment variable.
+
+Parsing is strict (see ``lib.env``): a malformed value stops start-up with a message that
+names the variable. Defaults give the embedded installation: SQLite under ``var/``, the
+filesystem as the Celery broker, a file cache — no extra server needed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from lib.env import Env, EnvError
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = Env()
+
+try:
+    DEBUG = env.bool("DEBUG", False)
+    VAR_DIR = Path(env.str("VAR_DIR", str(BASE_DIR / "var")))
+
+    SECRET_KEY = env.str("SECRET_KEY", required=not DEBUG)
+    if SECRET_KEY is None:  # only in DEBUG: a throw-away key, new on every start
+        SECRET_KEY = "dev-" + secrets.token_urlsafe(48)
+    elif not DEBUG and len(SECRET_KEY) < 50:
+        raise EnvError("SECRET_KEY", "must be at least 50 characters when DEBUG is off")
+
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+
+    # HTTPS hardening is on whenever DEBUG is off, unless the operator says the site is
+    # served over plain HTTP (the embedded default on 127.0.0.1 does).
+    SECURE_HTTPS = env.bool("SECURE_HTTPS", not DEBUG)
+    TRUST_X_FORWARDED_PROTO = env.bool("TRUST_X_FORWARDED_PROTO", False)
+    HSTS_SECONDS = env.int("HSTS_SECONDS", 31536000, minimum=0)
+
+    DATABASE_URL = env.str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sanmanyi.sqlite3'}")
+    DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", 60, minimum=0)
+    REDIS_URL = env.str("REDIS_URL")
+
+    SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", 120, minimum=5, maximum=24 * 60)
+    LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+    LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+
+    SERVE_MEDIA = env.bool("SERVE_MEDIA", True)
+    LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
+    SITE_NAME = env.str("SITE_NAME", "宿迁市城市管理局 · 三满意服务平台")
+except EnvError as error:
+    raise ImproperlyConfigured(str(error)) from None
+
+
+def _database(url: str) -> dict:
+    try:
+        config = dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"environment variable DATABASE_URL: {error}") from None
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            # WAL lets the web server and the worker read while one of them writes.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    elif engine != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "environment variable DATABASE_URL: only sqlite:// and postgres:// are supported; "
+            f"got {url.split(':', 1)[0]!r}"
+        )
+    config["TEST"] = {"NAME": None}
+    return config
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    # domains
+    "org",
+    "enterprises",
+    "campaigns",
+    # interfaces
+    "portal",
+    "console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # AxesMiddleware must come last: it turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "sanmanyi.urls"
+WSGI_APPLICATION = "sanmanyi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sanmanyi.context_processors.site",
+                "console.context_processors.identity",
+            ],
+        },
+    },
+]
+
+# --- authentication -------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "console:login"
+
+# Lock-out: after LOGIN_FAILURE_LIMIT wrong passwords for one account from one address,
+# that pair is refused for LOGIN_LOCKOUT_MINUTES (django-axes).
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "console.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = 1 if TRUST_X_FORWARDED_PROTO else 0
+AXES_VERBOSE = False
+
+# Idle expiry: every request renews the session, so it ends SESSION_IDLE_MINUTES after
+# the last action; it also ends when the browser closes.
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "sanmanyi_session"
+CSRF_COOKIE_NAME = "sanmanyi_csrftoken"
+
+# --- HTTPS ------------------------------------------------------------------------------
+SESSION_COOKIE_SECURE = SECURE_HTTPS
+CSRF_COOKIE_SECURE = SECURE_HTTPS
+SECURE_SSL_REDIRECT = SECURE_HTTPS
+SECURE_HSTS_SECONDS = HSTS_SECONDS if SECURE_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if TRUST_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = []
+if SECURE_HTTPS and not SECURE_HSTS_PRELOAD:
+    # Preloading into browsers is a one-way decision for the domain's owner, not a default.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# --- language and time ------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# --- files ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- cache and background work ----------------------------------------------------------
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    # The embedded default: processes on one machine share a file cache, and Celery
+    # passes messages through a folder (kombu's filesystem transport).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+    _broker = VAR_DIR / "broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker / "out"),
+        "data_folder_out": str(_broker / "out"),
+        "processed_folder": str(_broker / "processed"),
+        "store_processed": False,
+    }
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "sanmanyi.tasks.heartbeat", "schedule": 60.0},
+    "housekeeping": {"task": "sanmanyi.tasks.housekeeping", "schedule": 6 * 3600.0},
+}
+WORKER_STALE_AFTER_SECONDS = 180
+
+# --- logging ----------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# --- demo city --------------------------------------------------------------------------
+# Builders run in this order by `manage.py load_demo`; later issues append their own.
+DEMO_BUILDERS = [
+    "org.demo.build",
+    "enterprises.demo.build",
+    "campaigns.demo.build",
+]
