@@ -39,7 +39,6 @@ browser-deps:
 
 test: $(VENV)/.dev browser-deps
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python manage.py makemigrations --check --dry-run
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -13,7 +13,8 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 def check_character(first17: str) -> str:
     if len(first17) != 17 or any(char not in ALPHABET for char in first17):
         raise ValueError(f"not the first 17 characters of a credit code: {first17!r}")
-    total = sum(ALPHABET.index(char) * weight for char, weight in zip(first17, WEIGHTS, strict=True))
+    total = sum(ALPHABET.index(char) * weight
+                for char, weight in zip(first17, WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 

@@ -73,7 +73,8 @@ class Env:
             return list(default)
         items = [item.strip() for item in value.split(",")]
         if any(item == "" for item in items):
-            raise EnvError(name, f"a comma-separated list must not contain empty items; got {value!r}")
+            raise EnvError(name, "a comma-separated list must not contain empty items; "
+                                 f"got {value!r}")
         return items
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:

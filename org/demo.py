@@ -14,7 +14,8 @@ from django.db import transaction
 
 from .models import Role, RoleAssignment, StaffProfile, Unit, UnitKind
 
-DEMO_PASSWORD = "Sanmanyi@2015"
+# Printed by `make run` for the demo city only; every demo account should change it.
+DEMO_PASSWORD = "Sanmanyi@2015"  # noqa: S105
 
 # (code, name, short name, kind, parent code, phone, duties)
 UNITS = [
@@ -134,14 +135,16 @@ PEOPLE = [
       "负责宿城区分局全面工作。", listed=True),
     P("handler_sucheng", "曹雨欣", "sucheng", "综合科科员", (("handler", "sucheng"),),
       "负责宿城区范围内诉求的办理。"),
-    P("head_suyu", "袁伟", "suyu", "分局局长", (("unit_head", "suyu"),), "负责宿豫区分局全面工作。"),
+    P("head_suyu", "袁伟", "suyu", "分局局长", (("unit_head", "suyu"),),
+      "负责宿豫区分局全面工作。"),
     P("handler_suyu", "邓佳", "suyu", "综合科科员", (("handler", "suyu"),),
       "负责宿豫区范围内诉求的办理。"),
     P("head_kaifaqu", "许文杰", "kaifaqu", "分局局长", (("unit_head", "kaifaqu"),),
       "负责开发区分局全面工作。"),
     P("handler_kaifaqu", "傅琳", "kaifaqu", "综合科科员", (("handler", "kaifaqu"),),
       "负责开发区范围内诉求的办理。"),
-    P("head_hubin", "沈浩", "hubin", "分局局长", (("unit_head", "hubin"),), "负责湖滨新区分局全面工作。"),
+    P("head_hubin", "沈浩", "hubin", "分局局长", (("unit_head", "hubin"),),
+      "负责湖滨新区分局全面工作。"),
     P("handler_hubin", "曾晓", "hubin", "综合科科员", (("handler", "hubin"),),
       "负责湖滨新区范围内诉求的办理。"),
 ]

@@ -53,22 +53,6 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def display_name(self) -> str:
-        return self.short_name or self.name
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 2
-
-    def clean(self):
-        if self.parent_id and self.pk:
-            parent = Unit.objects.only("path").get(pk=self.parent_id)
-            if parent.path.startswith(self.path):
-                raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
-        if self.parent_id is None and self.kind != UnitKind.BUREAU:
-            raise ValidationError({"parent": _("只有局机关可以没有上级单位。")})
-
     def save(self, *args, **kwargs):
         with transaction.atomic():
             if self.pk is None:
@@ -87,6 +71,22 @@ class Unit(models.Model):
                 Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                     path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
                 )
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def clean(self):
+        if self.parent_id and self.pk:
+            parent = Unit.objects.only("path").get(pk=self.parent_id)
+            if parent.path.startswith(self.path):
+                raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
+        if self.parent_id is None and self.kind != UnitKind.BUREAU:
+            raise ValidationError({"parent": _("只有局机关可以没有上级单位。")})
 
     def _computed_path(self) -> str:
         if self.parent_id is None:

@@ -3,12 +3,12 @@
 Both are idempotent, so running them twice, or on two workers at once, is harmless.
 """
 
+from datetime import datetime
+
 from celery import shared_task
 from django.conf import settings
 from django.core import management
 from django.core.cache import cache
-from datetime import datetime
-
 from django.utils import timezone
 
 HEARTBEAT_KEY = "sanmanyi:worker-heartbeat"

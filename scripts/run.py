@@ -25,7 +25,8 @@ def prepare_environment() -> dict[str, str]:
     env = dict(os.environ)
     var = Path(env.setdefault("VAR_DIR", str(ROOT / "var")))
     var.mkdir(parents=True, exist_ok=True)
-    if not env.get("SECRET_KEY") and env.get("DEBUG", "0").lower() not in {"1", "true", "on", "yes"}:
+    debug = env.get("DEBUG", "0").lower() in {"1", "true", "on", "yes"}
+    if not env.get("SECRET_KEY") and not debug:
         # A key made once per installation and kept, so sessions survive restarts.
         key_file = var / "secret_key"
         if not key_file.exists():

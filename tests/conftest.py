@@ -1,0 +1,77 @@
+"""Shared fixtures: a small organisation with one persona per kind of user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from org.models import Role, RoleAssignment, StaffProfile, Unit, UnitKind
+
+PASSWORD = "Correct-Horse-2015"
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    # Argon2 is the production hasher (tested on its own); tests hash faster.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    # Each test process its own cache: no state shared between xdist workers or runs.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@dataclass
+class Org:
+    bureau: Unit
+    supervision: Unit
+    unit_a: Unit
+    team_a: Unit
+    unit_b: Unit
+
+
+@pytest.fixture
+def org(db) -> Org:
+    bureau = Unit.objects.create(code="bureau", name="测试市城市管理局", kind=UnitKind.BUREAU)
+    supervision = Unit.objects.create(code="ducha", name="督查室", kind=UnitKind.OFFICE,
+                                      parent=bureau)
+    unit_a = Unit.objects.create(code="huanwei", name="环境卫生管理处",
+                                 kind=UnitKind.SUBORDINATE, parent=bureau)
+    team_a = Unit.objects.create(code="huanwei-team", name="环卫一中队",
+                                 kind=UnitKind.SUBORDINATE, parent=unit_a)
+    unit_b = Unit.objects.create(code="shizheng", name="市政设施管理处",
+                                 kind=UnitKind.SUBORDINATE, parent=bureau)
+    return Org(bureau, supervision, unit_a, team_a, unit_b)
+
+
+def make_staff(username: str, name: str, unit: Unit, *roles: tuple[str, Unit | None]):
+    user = get_user_model().objects.create_user(username, password=PASSWORD, first_name=name)
+    StaffProfile.objects.create(user=user, unit=unit, full_name=name, post="测试岗位",
+                                badge_number=f"T{user.pk:05d}", mobile="13800000000")
+    for role, scope in roles:
+        RoleAssignment.objects.create(user=user, role=role, unit=scope)
+    return user
+
+
+@dataclass
+class Personas:
+    handler_a: object
+    handler_b: object
+    head_a: object
+    supervisor: object
+    leader: object
+
+
+@pytest.fixture
+def personas(org) -> Personas:
+    return Personas(
+        handler_a=make_staff("handler_a", "张承办", org.unit_a, (Role.HANDLER, org.unit_a)),
+        handler_b=make_staff("handler_b", "李承办", org.unit_b, (Role.HANDLER, org.unit_b)),
+        head_a=make_staff("head_a", "王处长", org.unit_a, (Role.UNIT_HEAD, org.unit_a)),
+        supervisor=make_staff("supervisor", "赵督查", org.supervision, (Role.SUPERVISOR, None)),
+        leader=make_staff("leader", "钱局长", org.bureau, (Role.LEADER, None)),
+    )
