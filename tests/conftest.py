@@ -12,8 +12,13 @@ from org.models import Role, RoleAssignment, StaffProfile, Unit, UnitKind
 PASSWORD = "Correct-Horse-2015"
 
 
+@pytest.fixture(scope="session")
+def _static_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("static")
+
+
 @pytest.fixture(autouse=True)
-def _fast_settings(settings):
+def _fast_settings(settings, _static_root):
     # Argon2 is the production hasher (tested on its own); tests hash faster.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
@@ -21,6 +26,8 @@ def _fast_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
+    settings.STATIC_ROOT = _static_root  # static files come from the finders in tests
+    settings.WHITENOISE_USE_FINDERS = True
     # Each test process its own cache: no state shared between xdist workers or runs.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
