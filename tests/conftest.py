@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +11,14 @@ from django.contrib.auth import get_user_model
 from org.models import Role, RoleAssignment, StaffProfile, Unit, UnitKind
 
 PASSWORD = "Correct-Horse-2015"
+
+
+def pytest_configure(config):
+    # WhiteNoise warns when STATIC_ROOT is missing (a fresh clone); the live server of the
+    # browser tests is built before per-test settings apply, so make sure it exists.
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session")
