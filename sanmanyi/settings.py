@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from lib.env import Env, EnvError
+from lib.workcal import parse_periods
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -48,6 +49,11 @@ try:
     SERVE_MEDIA = env.bool("SERVE_MEDIA", True)
     LOG_LEVEL = env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
     SITE_NAME = env.str("SITE_NAME", "宿迁市城市管理局 · 三满意服务平台")
+    try:
+        WORKING_PERIODS = parse_periods(env.str("WORKING_HOURS", "08:30-12:00,13:30-17:30"))
+    except ValueError as error:
+        raise EnvError("WORKING_HOURS", str(error)) from None
+    INTAKE_UNIT_CODE = env.str("INTAKE_UNIT_CODE", "digital")
 except EnvError as error:
     raise ImproperlyConfigured(str(error)) from None
 
@@ -92,6 +98,7 @@ INSTALLED_APPS = [
     "org",
     "enterprises",
     "campaigns",
+    "catalog",
     # interfaces
     "portal",
     "console",
@@ -262,4 +269,5 @@ DEMO_BUILDERS = [
     "org.demo.build",
     "enterprises.demo.build",
     "campaigns.demo.build",
+    "catalog.demo.build",
 ]
