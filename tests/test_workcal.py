@@ -21,7 +21,9 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
-moments = st.datetimes(min_value=dt.datetime(2025, 12, 1), max_value=dt.datetime(2026, 12, 31),
+# hypothesis wants naive bounds and attaches the zone itself
+moments = st.datetimes(min_value=dt.datetime(2025, 12, 1),  # noqa: DTZ001
+                       max_value=dt.datetime(2026, 12, 31),  # noqa: DTZ001
                        timezones=st.just(TZ))
 hours = st.floats(min_value=0, max_value=200, allow_nan=False).map(lambda h: round(h, 2))
 days = st.integers(min_value=0, max_value=60)
