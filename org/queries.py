@@ -50,3 +50,18 @@ def unit_tree() -> list[Unit]:
     for root in sorted(roots, key=lambda pk: (pk is not None, pk or 0)):
         walk(root)
     return ordered
+
+
+def users_with_role(roles, over: Unit | None = None):
+    """Active users holding one of ``roles`` with a scope covering unit ``over`` (a role
+    scoped to the unit or one of its ancestors, or bureau-wide). With ``over=None``, only
+    bureau-wide holders."""
+    from django.contrib.auth import get_user_model
+
+    scope = Q(role_assignments__unit__isnull=True)
+    if over is not None:
+        ancestor_ids = [int(part) for part in over.path.strip("/").split("/")]
+        scope |= Q(role_assignments__unit_id__in=ancestor_ids)
+    return (get_user_model().objects
+            .filter(Q(role_assignments__role__in=list(roles)) & scope, is_active=True)
+            .distinct().order_by("pk"))

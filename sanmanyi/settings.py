@@ -54,6 +54,11 @@ try:
     except ValueError as error:
         raise EnvError("WORKING_HOURS", str(error)) from None
     INTAKE_UNIT_CODE = env.str("INTAKE_UNIT_CODE", "digital")
+    NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", [])
+    SMS_GATEWAY = env.str("SMS_GATEWAY", "inbox.senders.SmsGateway")
+    EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+    DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "sanmanyi@localhost")
 except EnvError as error:
     raise ImproperlyConfigured(str(error)) from None
 
@@ -99,6 +104,8 @@ INSTALLED_APPS = [
     "enterprises",
     "campaigns",
     "catalog",
+    "demands",
+    "inbox",
     # interfaces
     "portal",
     "console",
@@ -250,6 +257,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "sanmanyi.tasks.heartbeat", "schedule": 60.0},
     "housekeeping": {"task": "sanmanyi.tasks.housekeeping", "schedule": 6 * 3600.0},
+    "sla-sweep": {"task": "demands.tasks.sweep", "schedule": 300.0},
 }
 WORKER_STALE_AFTER_SECONDS = 180
 

@@ -48,6 +48,7 @@ class Org:
     unit_a: Unit
     team_a: Unit
     unit_b: Unit
+    intake: Unit
 
 
 @pytest.fixture
@@ -61,7 +62,9 @@ def org(db) -> Org:
                                  kind=UnitKind.SUBORDINATE, parent=unit_a)
     unit_b = Unit.objects.create(code="shizheng", name="市政设施管理处",
                                  kind=UnitKind.SUBORDINATE, parent=bureau)
-    return Org(bureau, supervision, unit_a, team_a, unit_b)
+    intake = Unit.objects.create(code="digital", name="数字化城市管理指挥中心",
+                                 kind=UnitKind.SUBORDINATE, parent=bureau)
+    return Org(bureau, supervision, unit_a, team_a, unit_b, intake)
 
 
 def make_staff(username: str, name: str, unit: Unit, *roles: tuple[str, Unit | None]):
@@ -80,6 +83,8 @@ class Personas:
     head_a: object
     supervisor: object
     leader: object
+    receiver: object
+    dispatcher: object
 
 
 @pytest.fixture
@@ -90,4 +95,36 @@ def personas(org) -> Personas:
         head_a=make_staff("head_a", "王处长", org.unit_a, (Role.UNIT_HEAD, org.unit_a)),
         supervisor=make_staff("supervisor", "赵督查", org.supervision, (Role.SUPERVISOR, None)),
         leader=make_staff("leader", "钱局长", org.bureau, (Role.LEADER, None)),
+        receiver=make_staff("receiver", "孙受理", org.intake, (Role.RECEIVER, None)),
+        dispatcher=make_staff("dispatcher", "周派遣", org.intake, (Role.DISPATCHER, None)),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    from catalog import calendar
+
+    calendar.forget()
+    yield
+    calendar.forget()
+
+
+@dataclass
+class Categories:
+    litter: object  # 4 working hours
+    stall: object  # 1 working day
+    top: object
+
+
+@pytest.fixture
+def categories(org) -> Categories:
+    from catalog.models import Category, LimitUnit
+
+    top = Category.objects.create(code="shirong", name="市容环境")
+    litter = Category.objects.create(code="baolu-laji", name="暴露垃圾", parent=top,
+                                     time_limit=4, time_limit_unit=LimitUnit.HOURS,
+                                     warning_hours=1, default_unit=org.unit_a)
+    stall = Category.objects.create(code="zhandao", name="占道经营", parent=top, time_limit=1,
+                                    time_limit_unit=LimitUnit.DAYS, warning_hours=2,
+                                    default_unit=org.unit_b)
+    return Categories(litter, stall, top)

@@ -1,0 +1,20 @@
+"""The demand capabilities (see docs/service-loop.md for the table)."""
+
+from org.access import ALL_ROLES, register
+from org.models import Role
+
+R = Role
+VIEW = register("demand.view", ALL_ROLES, involved=True)
+SUBMIT = register("demand.submit", {R.RECEIVER, R.DISPATCHER, R.ADMIN})
+RECEIVE = register("demand.receive", {R.RECEIVER, R.DISPATCHER})
+DISPATCH = register("demand.dispatch", {R.DISPATCHER})
+HANDLE = register("demand.handle", {R.HANDLER, R.UNIT_HEAD})
+TRANSFER = register("demand.transfer", {R.DISPATCHER, R.UNIT_HEAD})
+APPROVE_EXTENSION = register("demand.approve_extension", {R.DISPATCHER, R.SUPERVISOR})
+URGE = register("demand.urge", {R.DISPATCHER, R.SUPERVISOR, R.OFFICE, R.LEADER}, involved=True)
+SUPERVISE = register("demand.supervise", {R.SUPERVISOR, R.LEADER})
+VISIT = register("demand.visit", {R.RECEIVER, R.DISPATCHER})
+EXPORT = register("demand.export", {R.DISPATCHER, R.UNIT_HEAD, R.SUPERVISOR, R.OFFICE,
+                                    R.PARTY, R.LEADER, R.ADMIN})
+KPI = register("demand.kpi", {R.DISPATCHER, R.UNIT_HEAD, R.SUPERVISOR, R.OFFICE, R.PARTY,
+                              R.LEADER, R.ADMIN})

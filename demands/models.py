@@ -1,0 +1,402 @@
+"""Demands (诉求/工单) and their append-only history.
+
+State changes happen only in ``demands.actions``; nothing else writes ``state``,
+``deadline`` or the accountability fields.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Urgency
+
+
+class RequesterKind(models.TextChoices):
+    CITIZEN = "citizen", _("群众")
+    GRASSROOTS = "grassroots", _("基层")
+    ENTERPRISE = "enterprise", _("企业")
+
+
+class Channel(models.TextChoices):
+    HOTLINE_12345 = "12345", _("12345热线")
+    HOTLINE_12319 = "12319", _("12319城管热线")
+    PORTAL = "portal", _("门户网站")
+    WEIBO = "weibo", _("微博")
+    WENZHENG = "wenzheng", _("网络问政")
+    GOV_CLOUD = "gov_cloud", _("政务云平台")
+    WALK_IN = "walk_in", _("来访")
+    API = "api", _("接口")
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    RECEIVED = "received", _("待派遣")
+    DISPATCHED = "dispatched", _("待签收")
+    HANDLING = "handling", _("办理中")
+    REPLIED = "replied", _("待回访")
+    FOLLOW_UP = "follow_up", _("整改中")
+    CLOSED = "closed", _("已办结")
+    MERGED = "merged", _("已并单")
+    INVALID = "invalid", _("无效")
+
+
+OPEN_STATES = (State.SUBMITTED, State.RECEIVED, State.DISPATCHED, State.HANDLING,
+               State.REPLIED, State.FOLLOW_UP)
+# The committed time limit runs in these states; a reply stops the clock.
+CLOCK_STATES = (State.RECEIVED, State.DISPATCHED, State.HANDLING, State.FOLLOW_UP)
+FINAL_STATES = (State.CLOSED, State.MERGED, State.INVALID)
+
+
+class SlaFlag(models.TextChoices):
+    NORMAL = "normal", _("正常")
+    WARNING = "warning", _("即将超期")
+    OVERDUE = "overdue", _("已超期")
+
+
+class Level(models.IntegerChoices):
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    BASICALLY = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
+SATISFIED_LEVELS = (5, 4, 3)
+
+# Tracking numbers: date + six characters from an alphabet without look-alikes, so that
+# numbers are easy to read out on the phone and cannot be guessed in sequence.
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_number(at=None) -> str:
+    at = timezone.localtime(at or timezone.now())
+    tail = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+    return f"{at:%y%m%d}-{tail}"
+
+
+class Demand(models.Model):
+    number = models.CharField(_("诉求编号"), max_length=20, unique=True, editable=False)
+    # who asked
+    requester_kind = models.CharField(_("诉求人类型"), max_length=12,
+                                      choices=RequesterKind.choices)
+    requester_name = models.CharField(_("诉求人"), max_length=50, blank=True)
+    requester_phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    requester_org = models.CharField(_("所在单位/企业"), max_length=100, blank=True)
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="demands")
+    grassroots_unit = models.ForeignKey("org.Unit", verbose_name=_("基层单位"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="+")
+    # how it came
+    channel = models.CharField(_("来源渠道"), max_length=12, choices=Channel.choices)
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
+    # what
+    category = models.ForeignKey("catalog.Category", verbose_name=_("类别"),
+                                 on_delete=models.PROTECT, related_name="demands")
+    title = models.CharField(_("标题"), max_length=100)
+    content = models.TextField(_("诉求内容"), max_length=4000)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True,
+                                    blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True,
+                                   blank=True)
+    urgency = models.PositiveSmallIntegerField(_("紧急程度"), choices=Urgency.choices,
+                                               default=Urgency.NORMAL)
+    # accountability
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices)
+    first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问受理人"),
+                                       null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="first_received_demands")
+    current_unit = models.ForeignKey("org.Unit", verbose_name=_("当前责任单位"),
+                                     on_delete=models.PROTECT, related_name="demands")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True,
+                                blank=True, on_delete=models.PROTECT,
+                                related_name="handled_demands")
+    duplicate_of = models.ForeignKey("self", verbose_name=_("并入诉求"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="duplicates")
+    # time
+    submitted_at = models.DateTimeField(_("提交时间"))
+    received_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("首次派遣时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    deadline = models.DateTimeField(_("承诺办结时限"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    sla_flag = models.CharField(_("已提醒的时限状态"), max_length=8, choices=SlaFlag.choices,
+                                default=SlaFlag.NORMAL)
+    first_replied_at = models.DateTimeField(_("首次答复时间"), null=True, blank=True)
+    replied_on_time = models.BooleanField(_("按时答复"), null=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # what happened (kept on the row so KPIs are single-table queries)
+    reply = models.TextField(_("答复内容"), blank=True)
+    evaluation_level = models.PositiveSmallIntegerField(_("评价"), choices=Level.choices,
+                                                        null=True, blank=True)
+    evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    is_repeat = models.BooleanField(_("重复诉求"), default=False)
+    return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
+    follow_up_count = models.PositiveSmallIntegerField(_("整改次数"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    ACCESS_UNIT_FIELD = "current_unit__path"
+    ACCESS_USER_FIELDS = ("first_receiver",)
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"],
+                                    condition=~Q(external_id=""),
+                                    name="demand_external_id_once_per_channel"),
+            models.CheckConstraint(condition=Q(evaluation_level__isnull=True)
+                                   | Q(evaluation_level__gte=1, evaluation_level__lte=5),
+                                   name="demand_evaluation_level_1_to_5"),
+        ]
+        indexes = [
+            # queues: state (and unit) in newest-first order, keyset-paginated
+            models.Index(fields=["state", "-submitted_at", "-id"], name="demand_state_queue"),
+            models.Index(fields=["current_unit", "state", "-submitted_at", "-id"],
+                         name="demand_unit_queue"),
+            models.Index(fields=["first_receiver", "-submitted_at", "-id"],
+                         name="demand_first_receiver"),
+            # the SLA sweep and its queues
+            models.Index(fields=["deadline"], name="demand_deadline",
+                         condition=Q(state__in=["received", "dispatched", "handling",
+                                                "follow_up"])),
+            models.Index(fields=["warn_at"], name="demand_warn_at",
+                         condition=Q(state__in=["received", "dispatched", "handling",
+                                                "follow_up"])),
+            # KPIs by period
+            models.Index(fields=["evaluated_at"], name="demand_evaluated_at"),
+            models.Index(fields=["submitted_at"], name="demand_submitted_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def clock_running(self) -> bool:
+        return self.state in CLOCK_STATES
+
+    def sla_state(self, now=None) -> str:
+        """normal / warning / overdue, derived from the deadline at ``now``."""
+        if not self.clock_running or self.deadline is None:
+            return SlaFlag.NORMAL
+        now = now or timezone.now()
+        if now > self.deadline:
+            return SlaFlag.OVERDUE
+        if self.warn_at and now >= self.warn_at:
+            return SlaFlag.WARNING
+        return SlaFlag.NORMAL
+
+    @property
+    def accountable(self):
+        """Who answers for the demand now: the first receiver until a unit accepts it."""
+        if self.accepted_at is None or self.state in (State.RECEIVED, State.SUBMITTED):
+            return self.first_receiver
+        return self.handler
+
+
+class EventKind(models.TextChoices):
+    SUBMIT = "submit", _("提交")
+    REGISTER = "register", _("登记受理")
+    RECEIVE = "receive", _("受理")
+    DISPATCH = "dispatch", _("派遣")
+    ACCEPT = "accept", _("签收")
+    RETURN = "return", _("退单")
+    TRANSFER = "transfer", _("转办")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+    APPROVE_EXTENSION = "approve_extension", _("批准延期")
+    REFUSE_EXTENSION = "refuse_extension", _("驳回延期")
+    URGE = "urge", _("催办")
+    SUPERVISE = "supervise", _("督办")
+    REPLY = "reply", _("答复")
+    VISIT = "visit", _("回访")
+    EVALUATE = "evaluate", _("评价")
+    FOLLOW_UP = "follow_up", _("差评整改")
+    ANSWER_FOLLOW_UP = "answer_follow_up", _("整改答复")
+    MERGE = "merge", _("并单")
+    INVALIDATE = "invalidate", _("作废")
+    CLOSE = "close", _("办结")
+    WARN = "warn", _("时限预警")
+    OVERDUE = "overdue", _("超期")
+
+
+class DemandEvent(models.Model):
+    """One step in a demand's history. Append-only: never updated, never deleted."""
+
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE,
+                               related_name="events")
+    kind = models.CharField(_("动作"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    from_state = models.CharField(_("原状态"), max_length=12, choices=State.choices,
+                                  blank=True)
+    to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices, blank=True)
+    unit = models.ForeignKey("org.Unit", verbose_name=_("涉及单位"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("附加数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["demand", "at", "id"], name="event_demand_time"),
+                   models.Index(fields=["kind", "at"], name="event_kind_time")]
+
+    def __str__(self):
+        return f"{self.demand_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("demand events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("demand events are append-only")
+
+
+def attachment_path(instance, filename):
+    return f"demands/{instance.demand.number}/{secrets.token_hex(8)}-{filename}"
+
+
+class Attachment(models.Model):
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE,
+                               related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    original_name = models.CharField(_("原文件名"), max_length=120)
+    content_type = models.CharField(_("类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class EvaluationSource(models.TextChoices):
+    WEB = "web", _("网页评价")
+    VISIT = "visit", _("电话回访")
+    SMS = "sms", _("短信评价")
+    API = "api", _("接口回传")
+
+
+class Evaluation(models.Model):
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE,
+                               related_name="evaluations")
+    level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)
+    source = models.CharField(_("评价方式"), max_length=8, choices=EvaluationSource.choices)
+    comment = models.TextField(_("评价意见"), blank=True, max_length=1000)
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    at = models.DateTimeField(_("评价时间"))
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5),
+                                   name="evaluation_level_1_to_5"),
+            models.UniqueConstraint(fields=["demand", "round"], name="evaluation_once_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.demand_id} {self.get_level_display()}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("已驳回")
+
+
+class ExtensionRequest(models.Model):
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE,
+                               related_name="extension_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"))
+    extra_days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("申请理由"))
+    status = models.CharField(_("状态"), max_length=10, choices=ExtensionStatus.choices,
+                              default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["demand"], condition=Q(status="pending"),
+                                    name="one_pending_extension_per_demand"),
+        ]
+
+    def __str__(self):
+        return f"{self.demand_id} +{self.extra_days} {self.get_status_display()}"
+
+
+class SupervisionOrder(models.Model):
+    """督办单: a formal order from the supervision office or a leader."""
+
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE,
+                               related_name="supervision_orders")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("督办人"),
+                                  on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("督办时间"))
+    instruction = models.TextField(_("督办要求"))
+    respond_by = models.DateTimeField(_("反馈期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["issued_at", "id"]
+
+    def __str__(self):
+        return f"{self.demand_id} {self.issued_at:%Y-%m-%d}"
+
+
+class ReplyTemplate(models.Model):
+    """A civil-language reply template (文明用语). ``{name}`` and ``{number}`` are filled in."""
+
+    title = models.CharField(_("名称"), max_length=50, unique=True)
+    body = models.TextField(_("模板内容"))
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("答复模板")
+        verbose_name_plural = _("答复模板")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def render(self, demand: Demand) -> str:
+        return (self.body.replace("{name}", demand.requester_name or "您")
+                .replace("{number}", demand.number))
