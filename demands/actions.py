@@ -77,8 +77,9 @@ def _require(actor, capability: str, demand: Demand, action_label: str):
 
 
 def _lock(demand: Demand) -> Demand:
-    return Demand.objects.select_for_update().select_related(
-        "category", "current_unit", "first_receiver").get(pk=demand.pk)
+    # No joins here: after waiting for the lock PostgreSQL re-checks the *new* row version
+    # against the join, and a row whose foreign key just changed would silently vanish.
+    return Demand.objects.select_for_update().get(pk=demand.pk)
 
 
 def _expect_state(demand: Demand, states, action_label: str):
