@@ -1,0 +1,197 @@
+"""The campaign's figures, as queries over demands. Definitions (also shown on hover in the
+console, from ``DEFINITIONS``) are in docs/service-loop.md.
+
+Every rate keeps its numerator and denominator, so a page can show "47 / 52" beside
+"90.4%", and an empty denominator shows "—" instead of a made-up 0% or 100%.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from catalog.models import Category
+from org.models import Unit
+
+from .models import CLOCK_STATES, Channel, RequesterKind, State
+
+EXCLUDED = (State.MERGED, State.INVALID)
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.value is None else round(self.value * 100, 1)
+
+    def __str__(self) -> str:
+        return "—" if self.value is None else f"{self.value * 100:.1f}%"
+
+
+DEFINITIONS = {
+    "satisfaction": "满意率 =（非常满意 + 满意 + 基本满意）÷ 参评诉求数。按评价时间统计；"
+                    "差评整改后再次评价的，以最后一次评价计。",
+    "satisfaction_citizen": "群众满意率：诉求人类型为“群众”的诉求的满意率。",
+    "satisfaction_grassroots": "基层满意率：诉求人类型为“基层”的诉求的满意率。",
+    "satisfaction_enterprise": "企业满意率：诉求人类型为“企业”的诉求的满意率。",
+    "on_time": "按时办结率 = 承诺时限在统计期内、在时限内首次答复的诉求数 ÷ 承诺时限在统计期内"
+               "且已答复或已过时限的诉求数。",
+    "overdue": "超期数 = 承诺时限在统计期内、未在时限内答复的诉求数（含逾期答复和逾期未答复）。",
+    "visit": "回访率 = 统计期内首次答复、已回访或已评价的诉求数 ÷ 统计期内首次答复的诉求数。",
+    "repeat": "重复诉求率 = 统计期内受理的重复诉求数（30 日内同一电话同一类别，或被并单）"
+              "÷ 统计期内受理的诉求数。",
+    "return": "退单率 = 统计期内首次派遣、至少被退单一次的诉求数 ÷ 统计期内首次派遣的诉求数。",
+    "extension": "延期率 = 统计期内提交、获批延期的诉求数 ÷ 统计期内提交的有效诉求数。",
+    "open_overdue": "当前超期：正在办理、已过承诺时限仍未答复的诉求数（实时）。",
+}
+
+GROUPS = {
+    "unit": "current_unit_id",
+    "category": "category__parent_id",
+    "channel": "channel",
+    "requester_kind": "requester_kind",
+}
+GROUP_LABELS = {"unit": "责任单位", "category": "类别", "channel": "来源渠道",
+                "requester_kind": "诉求人类型", "month": "月份"}
+
+
+def _in(field: str, start: dt.datetime, end: dt.datetime) -> Q:
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def _families(start, end, now):
+    """(name, period field, denominator filter, {numerator name: filter})."""
+    due = _in("deadline", start, end) & (Q(first_replied_at__isnull=False)
+                                         | Q(deadline__lt=now)) & ~Q(state__in=EXCLUDED)
+    return [
+        ("satisfaction", "evaluated_at",
+         _in("evaluated_at", start, end) & Q(evaluation_level__isnull=False),
+         {"satisfied": Q(evaluation_level__gte=3)}),
+        ("on_time", "deadline", due,
+         {"on_time": Q(replied_on_time=True)}),
+        ("visit", "first_replied_at", _in("first_replied_at", start, end),
+         {"visited": Q(visited_at__isnull=False) | Q(evaluated_at__isnull=False)}),
+        ("repeat", "submitted_at", _in("submitted_at", start, end),
+         {"repeat": Q(is_repeat=True)}),
+        ("return", "dispatched_at", _in("dispatched_at", start, end),
+         {"returned": Q(return_count__gt=0)}),
+        ("extension", "submitted_at", _in("submitted_at", start, end) & ~Q(state__in=EXCLUDED),
+         {"extended": Q(extension_count__gt=0)}),
+    ]
+
+
+def _rates(counts: dict[str, int]) -> dict:
+    """Turn raw counts of one group into the named figures."""
+    out = {}
+    for kind in RequesterKind.values:
+        out[f"satisfaction_{kind}"] = Rate(counts.get(f"satisfied_{kind}", 0),
+                                           counts.get(f"satisfaction_{kind}", 0))
+    out["satisfaction"] = Rate(counts.get("satisfied", 0), counts.get("satisfaction", 0))
+    out["on_time"] = Rate(counts.get("on_time", 0), counts.get("due", 0))
+    out["overdue"] = counts.get("due", 0) - counts.get("on_time", 0)
+    out["visit"] = Rate(counts.get("visited", 0), counts.get("visit", 0))
+    out["repeat"] = Rate(counts.get("repeat", 0), counts.get("received", 0))
+    out["return"] = Rate(counts.get("returned", 0), counts.get("dispatched", 0))
+    out["extension"] = Rate(counts.get("extended", 0), counts.get("valid", 0))
+    return out
+
+
+DENOMINATOR_NAMES = {"satisfaction": "satisfaction", "on_time": "due", "visit": "visit",
+                     "repeat": "received", "return": "dispatched", "extension": "valid"}
+
+
+def _count(queryset: QuerySet, start, end, now, group_field: str | None,
+           month: bool = False) -> dict:
+    """{group key: {count name: n}} over all metric families."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    result: dict = defaultdict(dict)
+    for name, period_field, denominator, numerators in _families(start, end, now):
+        rows = queryset.filter(denominator)
+        aggregates = {DENOMINATOR_NAMES[name]: Count("pk")}
+        aggregates.update({key: Count("pk", filter=condition)
+                           for key, condition in numerators.items()})
+        if name == "satisfaction":
+            for kind in RequesterKind.values:
+                aggregates[f"satisfaction_{kind}"] = Count("pk", filter=Q(requester_kind=kind))
+                aggregates[f"satisfied_{kind}"] = Count(
+                    "pk", filter=Q(requester_kind=kind, evaluation_level__gte=3))
+        if month:
+            rows = rows.annotate(group=TruncMonth(period_field, tzinfo=tz)).values("group")
+        elif group_field:
+            rows = rows.values(group=F(group_field))
+        if month or group_field:
+            for row in rows.annotate(**aggregates).order_by():
+                key = row["group"]
+                if month and isinstance(key, dt.datetime):
+                    key = timezone.localtime(key, tz).date()
+                for count_name in aggregates:
+                    result[key][count_name] = result[key].get(count_name, 0) + row[count_name]
+        else:
+            totals = rows.aggregate(**aggregates)
+            result[None].update(totals)
+    return result
+
+
+def summary(queryset: QuerySet, start: dt.datetime, end: dt.datetime, now=None) -> dict:
+    """All figures for ``queryset`` (already narrowed by permission and filters) over the
+    period [start, end)."""
+    now = now or timezone.now()
+    figures = _rates(_count(queryset, start, end, now, None)[None])
+    figures["open_overdue"] = queryset.filter(state__in=CLOCK_STATES, deadline__lt=now).count()
+    return figures
+
+
+def breakdown(queryset: QuerySet, start, end, by: str, now=None) -> list[tuple[object, str, dict]]:
+    """[(key, label, figures)] grouped by unit, category, channel, requester kind or
+    month, in a stable order."""
+    now = now or timezone.now()
+    if by == "month":
+        counts = _count(queryset, start, end, now, None, month=True)
+    elif by in GROUPS:
+        counts = _count(queryset, start, end, now, GROUPS[by])
+    else:
+        raise ValueError(f"unknown grouping {by!r}")
+    labels = _labels(by, [key for key in counts if key is not None])
+    rows = [(key, labels.get(key, str(key)), _rates(values))
+            for key, values in counts.items() if key is not None]
+    if by == "month":
+        rows.sort(key=lambda row: row[0])
+        rows = [(key, f"{key:%Y-%m}", figures) for key, _, figures in rows]
+    else:
+        rows.sort(key=lambda row: str(row[1]))
+    return rows
+
+
+def _labels(by: str, keys) -> dict:
+    if by == "unit":
+        return {unit.pk: unit.display_name for unit in Unit.objects.filter(pk__in=keys)}
+    if by == "category":
+        return dict(Category.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "channel":
+        return {key: str(Channel(key).label) for key in keys}
+    if by == "requester_kind":
+        return {key: str(RequesterKind(key).label) for key in keys}
+    return {}
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime(year, month, 1, tzinfo=tz)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+

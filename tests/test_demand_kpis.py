@@ -1,0 +1,132 @@
+"""The figures, on a fixture whose expected numbers are worked out by hand below."""
+
+from __future__ import annotations
+
+import pytest
+
+from demands import kpis
+from demands.models import Demand, State
+
+from .demand_helpers import at
+
+pytestmark = pytest.mark.django_db
+NOW = at("2026-11-28 12:00")
+
+
+@pytest.fixture
+def demands(org, categories, personas):
+    n = 0
+
+    def make(kind, unit, channel, submitted, **fields):
+        nonlocal n
+        n += 1
+        values = {"number": f"TEST-{n:03d}", "requester_kind": kind, "channel": channel,
+                  "category": categories.litter, "title": f"诉求{n}", "content": "内容",
+                  "state": State.CLOSED, "current_unit": unit, "submitted_at": at(submitted),
+                  "received_at": at(submitted), "first_receiver": personas.receiver}
+        for key, value in fields.items():
+            values[key] = at(value) if isinstance(value, str) and value[:2] == "20" else value
+        return Demand.objects.create(**values)
+
+    a, b = org.unit_a, org.unit_b
+    # D1 citizen, on time, visited, very satisfied
+    make("citizen", a, "12319", "2026-11-01 09:00", dispatched_at="2026-11-01 09:10",
+         deadline="2026-11-03 09:00", first_replied_at="2026-11-02 10:00", replied_on_time=True,
+         visited_at="2026-11-05 10:00", evaluated_at="2026-11-05 10:00", evaluation_level=5)
+    # D2 citizen, replied late, returned once, basically satisfied (web)
+    make("citizen", a, "12345", "2026-11-08 09:00", dispatched_at="2026-11-08 09:10",
+         deadline="2026-11-10 09:00", first_replied_at="2026-11-11 09:00",
+         replied_on_time=False, return_count=1, evaluated_at="2026-11-12 09:00",
+         evaluation_level=3)
+    # D3 citizen, very dissatisfied → follow-up due in December, extended once
+    make("citizen", b, "portal", "2026-11-09 09:00", state=State.FOLLOW_UP,
+         dispatched_at="2026-11-09 09:10", deadline="2026-12-02 09:00",
+         first_replied_at="2026-11-11 09:00", replied_on_time=True, extension_count=1,
+         evaluated_at="2026-11-12 10:00", evaluation_level=1)
+    # D4 grassroots, a repeat, on time, satisfied
+    make("grassroots", b, "12319", "2026-11-14 09:00", dispatched_at="2026-11-14 09:10",
+         deadline="2026-11-15 09:00", first_replied_at="2026-11-15 08:00",
+         replied_on_time=True, is_repeat=True, evaluated_at="2026-11-15 10:00",
+         evaluation_level=4)
+    # D5 grassroots, dissatisfied → follow-up due in December
+    make("grassroots", a, "12319", "2026-11-16 09:00", state=State.FOLLOW_UP,
+         dispatched_at="2026-11-16 09:10", deadline="2026-12-05 09:00",
+         first_replied_at="2026-11-18 09:00", replied_on_time=True,
+         evaluated_at="2026-11-20 09:00", evaluation_level=2)
+    # D6 enterprise, on time, very satisfied
+    make("enterprise", a, "gov_cloud", "2026-11-19 09:00", dispatched_at="2026-11-19 09:10",
+         deadline="2026-11-21 09:00", first_replied_at="2026-11-20 09:00",
+         replied_on_time=True, evaluated_at="2026-11-21 09:00", evaluation_level=5)
+    # D7 citizen, still handling, deadline passed without a reply
+    make("citizen", a, "12319", "2026-11-20 09:00", state=State.HANDLING,
+         dispatched_at="2026-11-20 09:10", deadline="2026-11-25 09:00")
+    # D8 citizen, received, due on the 30th (not yet due, not replied)
+    make("citizen", a, "12319", "2026-11-27 09:00", state=State.RECEIVED,
+         deadline="2026-11-30 09:00")
+    # D9 merged duplicate
+    make("citizen", a, "weibo", "2026-11-22 09:00", state=State.MERGED, is_repeat=True)
+    # D10 October: outside the period everywhere
+    make("citizen", a, "12319", "2026-10-20 09:00", dispatched_at="2026-10-20 09:10",
+         deadline="2026-10-22 09:00", first_replied_at="2026-10-25 09:00",
+         replied_on_time=False, evaluated_at="2026-10-28 09:00", evaluation_level=1)
+    # D11 citizen, replied on time, no visit and no evaluation yet
+    make("citizen", a, "12319", "2026-11-24 09:00", state=State.REPLIED,
+         dispatched_at="2026-11-24 09:10", deadline="2026-11-26 09:00",
+         first_replied_at="2026-11-25 09:00", replied_on_time=True)
+
+
+def rate(r):
+    return (r.numerator, r.denominator)
+
+
+def test_november_by_hand(demands):
+    start, end = kpis.month_bounds(2026, 11)
+    figures = kpis.summary(Demand.objects.all(), start, end, now=NOW)
+    # evaluated in November: D1 5, D2 3, D3 1, D4 4, D5 2, D6 5
+    assert rate(figures["satisfaction"]) == (4, 6)
+    assert rate(figures["satisfaction_citizen"]) == (2, 3)  # D1, D2 of D1–D3
+    assert rate(figures["satisfaction_grassroots"]) == (1, 2)  # D4 of D4–D5
+    assert rate(figures["satisfaction_enterprise"]) == (1, 1)  # D6
+    assert str(figures["satisfaction_citizen"]) == "66.7%"
+    # due in November and replied or past due: D1, D2, D4, D6, D7, D11; on time: D1 D4 D6 D11
+    assert rate(figures["on_time"]) == (4, 6)
+    assert figures["overdue"] == 2  # D2 late, D7 still open past its deadline
+    # first replied in November: D1–D6, D11; visited or evaluated: all but D11
+    assert rate(figures["visit"]) == (6, 7)
+    # submitted in November: D1–D9, D11; repeats: D4, D9
+    assert rate(figures["repeat"]) == (2, 10)
+    # dispatched in November: D1–D7, D11; returned: D2
+    assert rate(figures["return"]) == (1, 8)
+    # submitted in November, not merged: 9; extended: D3
+    assert rate(figures["extension"]) == (1, 9)
+    assert figures["open_overdue"] == 1  # D7
+
+
+def test_breakdowns(demands, org):
+    start, end = kpis.month_bounds(2026, 11)
+    by_unit = {label: figures for _, label, figures in
+               kpis.breakdown(Demand.objects.all(), start, end, "unit", now=NOW)}
+    assert rate(by_unit["市政设施管理处"]["satisfaction"]) == (1, 2)  # D3 1, D4 4
+    assert rate(by_unit["环境卫生管理处"]["satisfaction"]) == (3, 4)  # D1 D2 D5 D6
+    by_kind = {label: figures for _, label, figures in
+               kpis.breakdown(Demand.objects.all(), start, end, "requester_kind", now=NOW)}
+    assert rate(by_kind["企业"]["satisfaction"]) == (1, 1)
+    by_channel = {label: figures for _, label, figures in
+                  kpis.breakdown(Demand.objects.all(), start, end, "channel", now=NOW)}
+    assert rate(by_channel["12319城管热线"]["on_time"]) == (3, 4)  # D1 D4 D11 of + D7
+    months = kpis.breakdown(Demand.objects.all(), at("2026-10-01 00:00"), end, "month", now=NOW)
+    assert [(label, rate(f["satisfaction"])) for _, label, f in months] == \
+        [("2026-10", (0, 1)), ("2026-11", (4, 6))]
+
+
+def test_an_empty_period_shows_a_dash_not_a_number(demands):
+    start, end = kpis.month_bounds(2025, 1)
+    figures = kpis.summary(Demand.objects.all(), start, end, now=NOW)
+    assert figures["satisfaction"].value is None
+    assert str(figures["satisfaction"]) == "—"
+
+
+def test_every_figure_has_a_written_definition():
+    for name in ("satisfaction_citizen", "satisfaction_grassroots", "satisfaction_enterprise",
+                 "on_time", "overdue", "visit", "repeat", "return", "extension"):
+        assert kpis.DEFINITIONS[name]
