@@ -8,4 +8,16 @@ def identity(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"console_identity": SimpleLazyObject(lambda: identity_of(user))}
+    from inbox.models import Notification
+    from org import access
+
+    return {
+        "console_identity": SimpleLazyObject(lambda: identity_of(user)),
+        "console_unread": SimpleLazyObject(
+            lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()),
+        "console_can": SimpleLazyObject(lambda: {
+            "demands": access.can_anywhere(user, "demand.view"),
+            "register": access.can_anywhere(user, "demand.receive"),
+            "dashboard": access.can_anywhere(user, "demand.kpi"),
+        }),
+    }

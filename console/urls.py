@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import demand_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -9,4 +9,11 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("org/", views.org_tree, name="org_tree"),
     path("org/<slug:code>/", views.unit_detail, name="unit_detail"),
+    path("demands/", demand_views.demand_list, name="demand_list"),
+    path("demands/new/", demand_views.demand_register, name="demand_register"),
+    path("demands/export.xlsx", demand_views.demand_export, name="demand_export"),
+    path("demands/<str:number>/", demand_views.demand_detail, name="demand_detail"),
+    path("demands/<str:number>/act/<slug:name>/", demand_views.demand_act, name="demand_act"),
+    path("dashboard/", demand_views.dashboard, name="dashboard"),
+    path("inbox/", demand_views.inbox, name="inbox"),
 ]

@@ -54,6 +54,7 @@ try:
     except ValueError as error:
         raise EnvError("WORKING_HOURS", str(error)) from None
     INTAKE_UNIT_CODE = env.str("INTAKE_UNIT_CODE", "digital")
+    DEMO_DEMANDS = env.int("DEMO_DEMANDS", 360, minimum=0, maximum=100_000)
     NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", [])
     SMS_GATEWAY = env.str("SMS_GATEWAY", "inbox.senders.SmsGateway")
     EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
@@ -278,4 +279,5 @@ DEMO_BUILDERS = [
     "enterprises.demo.build",
     "campaigns.demo.build",
     "catalog.demo.build",
+    "demands.demo.build",
 ]

@@ -13,7 +13,7 @@ from enterprises.models import Enterprise
 from lib import creditcode
 from org.models import Role, RoleAssignment, StaffProfile, Unit, UnitKind
 
-DOMAIN_APPS = ("org", "enterprises", "campaigns")
+DOMAIN_APPS = ("org", "enterprises", "campaigns", "catalog", "demands", "inbox")
 
 
 def snapshot() -> dict[str, str]:

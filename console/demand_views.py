@@ -1,0 +1,319 @@
+"""The console's demand pages: queues, registration, detail with htmx actions, the KPI
+dashboard, the Excel export and the notification inbox. Each view: permission → validate
+→ action or query → render."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from demands import actions, kpis, queues
+from demands.actions import ActionError, Intake
+from demands.exports import write_xlsx
+from demands.models import Demand, ReplyTemplate, SlaFlag, State
+from inbox.actions import mark_read
+from inbox.models import Notification
+from org import access
+
+from . import demand_forms as f
+
+
+def _filtered(request, queryset, form):
+    if not form.is_valid():
+        return queryset
+    data = form.cleaned_data
+    if data["q"]:
+        q = data["q"].strip()
+        queryset = queryset.filter(Q(number__istartswith=q) | Q(title__contains=q)
+                                   | Q(requester_phone=q))
+    if data["category"]:
+        queryset = queryset.filter(category__parent=data["category"])
+    if data["unit"]:
+        queryset = queryset.filter(current_unit__path__startswith=data["unit"].path)
+    if data["channel"]:
+        queryset = queryset.filter(channel=data["channel"])
+    if data["kind"]:
+        queryset = queryset.filter(requester_kind=data["kind"])
+    if data["sla"]:
+        now = timezone.now()
+        clock = Q(state__in=[State.RECEIVED, State.DISPATCHED, State.HANDLING,
+                             State.FOLLOW_UP])
+        queryset = queryset.filter({
+            SlaFlag.OVERDUE: clock & Q(deadline__lt=now),
+            SlaFlag.WARNING: clock & Q(warn_at__lte=now, deadline__gte=now),
+            SlaFlag.NORMAL: ~(clock & Q(warn_at__lte=now)),
+        }[data["sla"]])
+    return queryset
+
+
+def _queue_key(request) -> str:
+    key = request.GET.get("queue") or queues.default_queue(request.user)
+    if key not in queues.QUEUES:
+        raise Http404
+    return key
+
+
+@login_required
+def demand_list(request):
+    if not access.can_anywhere(request.user, "demand.view"):
+        raise PermissionDenied
+    key = _queue_key(request)
+    form = f.FilterForm(request.GET)
+    queryset = _filtered(request, queues.queue_queryset(request.user, key), form)
+    rows, cursor = queues.page(queryset.select_related("category", "current_unit",
+                                                       "first_receiver"),
+                               request.GET.get("after"))
+    params = request.GET.copy()
+    params.pop("after", None)
+    now = timezone.now()
+    context = {
+        "queues": queues.queues_for(request.user),
+        "queue": queues.QUEUES[key],
+        "form": form,
+        "rows": [(demand, demand.sla_state(now)) for demand in rows],
+        "next_url": f"?{params.urlencode()}&after={cursor}" if cursor else None,
+        "first_url": f"?{params.urlencode()}" if request.GET.get("after") else None,
+        "export_url": f"{reverse('console:demand_export')}?{params.urlencode()}",
+        "can_export": access.can_anywhere(request.user, "demand.export"),
+        "can_register": access.can_anywhere(request.user, "demand.receive"),
+    }
+    template = "console/demands/_rows.html" if request.headers.get("HX-Request") and \
+        request.GET.get("after") else "console/demands/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def demand_register(request):
+    if not access.can_anywhere(request.user, "demand.receive"):
+        raise PermissionDenied
+    form = f.RegisterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            demand, created = actions.register(request.user, Intake(**data))
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if created:
+                due = timezone.localtime(demand.deadline)
+                messages.success(request, f"已受理，诉求编号 {demand.number}，"
+                                          f"承诺办结时限 {due:%m月%d日 %H:%M}。")
+            else:
+                messages.info(request, f"该渠道编号已受理过，诉求编号 {demand.number}。")
+            return redirect("console:demand_detail", number=demand.number)
+    return render(request, "console/demands/register.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def _get_demand(request, number) -> Demand:
+    return access.get_for_user_or_404(
+        request.user, "demand.view",
+        Demand.objects.select_related("category__parent", "current_unit", "first_receiver",
+                                      "handler", "duplicate_of"), number=number)
+
+
+ACTION_FORMS = {
+    "receive": None, "accept": None,
+    "dispatch": f.UnitForm, "transfer": f.TransferForm,
+    "return": f.ReasonForm, "invalidate": f.ReasonForm,
+    "request_extension": f.ExtensionForm,
+    "approve_extension": f.NoteForm, "refuse_extension": f.RequiredNoteForm,
+    "urge": f.NoteForm, "close": f.RequiredNoteForm,
+    "supervise": f.SuperviseForm, "reply": f.ReplyForm, "answer_follow_up": f.ReplyForm,
+    "visit": f.VisitForm, "merge": f.MergeForm,
+}
+
+
+def _perform(user, name, demand, data):
+    match name:
+        case "receive":
+            return actions.receive(user, demand)
+        case "accept":
+            return actions.accept(user, demand)
+        case "dispatch":
+            return actions.dispatch(user, demand, data["unit"], data["note"])
+        case "transfer":
+            return actions.transfer(user, demand, data["unit"], data["note"])
+        case "return":
+            return actions.return_(user, demand, data["reason"])
+        case "invalidate":
+            return actions.invalidate(user, demand, data["reason"])
+        case "request_extension":
+            return actions.request_extension(user, demand, data["extra_days"], data["reason"])
+        case "approve_extension":
+            return actions.approve_extension(user, demand, data["note"])
+        case "refuse_extension":
+            return actions.refuse_extension(user, demand, data["note"])
+        case "urge":
+            return actions.urge(user, demand, data["note"])
+        case "close":
+            return actions.close(user, demand, data["note"])
+        case "supervise":
+            respond_by = data["respond_by"]
+            return actions.supervise(user, demand, data["instruction"], respond_by)
+        case "reply":
+            return actions.reply(user, demand, data["content"])
+        case "answer_follow_up":
+            return actions.answer_follow_up(user, demand, data["content"])
+        case "visit":
+            return actions.record_visit(user, demand, data["reached"], data["level"],
+                                        data["note"])
+        case "merge":
+            into = access.filter_for(user, "demand.view", Demand.objects.all()).filter(
+                number=data["into"].strip().upper()).first()
+            if into is None:
+                raise ActionError("invalid", f"找不到诉求 {data['into']}。", "into")
+            return actions.merge(user, demand, into)
+    raise Http404
+
+
+def _detail_context(request, demand, forms=None, errors=None):
+    available = queues.available_actions(request.user, demand)
+    forms = forms or {}
+    panels = []
+    for name in available:
+        form_class = ACTION_FORMS[name]
+        form = forms.get(name) or (form_class(demand=demand) if form_class in
+                                   (f.UnitForm, f.TransferForm) else
+                                   form_class() if form_class else None)
+        if name in ("reply", "answer_follow_up") and form is not None and not form.is_bound:
+            form.fields["template"].widget.attrs["data-reply-templates"] = "1"
+        panels.append({"name": name, "label": queues.ACTION_LABELS[name], "form": form,
+                       "error": (errors or {}).get(name)})
+    return {
+        "demand": demand,
+        "sla": demand.sla_state(),
+        "events": demand.events.select_related("actor__staff", "unit"),
+        "attachments": demand.attachments.all(),
+        "evaluations": demand.evaluations.all(),
+        "extensions": demand.extension_requests.select_related("requested_by__staff",
+                                                                "decided_by__staff"),
+        "orders": demand.supervision_orders.select_related("issued_by__staff"),
+        "panels": panels,
+        "templates": {str(t.pk): t.render(demand) for t in ReplyTemplate.objects.all()},
+    }
+
+
+@login_required
+def demand_detail(request, number):
+    demand = _get_demand(request, number)
+    return render(request, "console/demands/detail.html", _detail_context(request, demand))
+
+
+@login_required
+@require_POST
+def demand_act(request, number, name):
+    demand = _get_demand(request, number)
+    if name not in ACTION_FORMS:
+        raise Http404
+    form_class = ACTION_FORMS[name]
+    form = None
+    if form_class in (f.UnitForm, f.TransferForm):
+        form = form_class(request.POST, demand=demand)
+    elif form_class:
+        form = form_class(request.POST)
+    errors = {}
+    if form is None or form.is_valid():
+        try:
+            _perform(request.user, name, demand, form.cleaned_data if form else {})
+        except ActionError as error:
+            if form is not None and error.field in form.fields:
+                form.add_error(error.field, error.message)
+            else:
+                errors[name] = error.message
+        else:
+            messages.success(request, f"已{queues.ACTION_LABELS[name]}。")
+            demand = _get_demand(request, number)
+            if not request.headers.get("HX-Request"):
+                return redirect("console:demand_detail", number=number)
+            return render(request, "console/demands/_panel.html",
+                          _detail_context(request, demand))
+    demand = _get_demand(request, number)
+    context = _detail_context(request, demand, forms={name: form} if form else None,
+                              errors=errors)
+    if not request.headers.get("HX-Request"):
+        return render(request, "console/demands/detail.html", context, status=400)
+    return render(request, "console/demands/_panel.html", context)
+
+
+# --- dashboard ---------------------------------------------------------------------------
+def _period(form):
+    now = timezone.localtime()
+    year, month = now.year, now.month
+    if form.is_valid() and form.cleaned_data.get("month"):
+        year, month = (int(part) for part in form.cleaned_data["month"].split("-"))
+        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+            year, month = now.year, now.month
+    return year, month
+
+
+@login_required
+def dashboard(request):
+    if not access.can_anywhere(request.user, "demand.kpi"):
+        raise PermissionDenied
+    form = f.PeriodForm(request.GET or None)
+    year, month = _period(form)
+    start, end = kpis.month_bounds(year, month)
+    scope = access.filter_for(request.user, "demand.kpi", Demand.objects.all())
+    by = (form.cleaned_data.get("by") if form.is_valid() else None) or "unit"
+    figures = kpis.summary(scope, start, end)
+    year_start = kpis.month_bounds(year - (month < 12), month % 12 + 1)[0]
+    trend = kpis.breakdown(scope, year_start, end, "month")
+    groups = kpis.breakdown(scope, start, end, by)
+    chart = {
+        "months": [label for _, label, _ in trend],
+        "series": {kind: [figs[f"satisfaction_{kind}"].percent for _, _, figs in trend]
+                   for kind in ("citizen", "grassroots", "enterprise")},
+        "units": [label for _, label, _ in groups],
+        "unit_satisfaction": [figs["satisfaction"].percent for _, _, figs in groups],
+        "unit_on_time": [figs["on_time"].percent for _, _, figs in groups],
+    }
+    return render(request, "console/demands/dashboard.html", {
+        "form": form, "period": f"{year}年{month}月", "figures": figures,
+        "definitions": kpis.DEFINITIONS, "groups": groups,
+        "group_label": kpis.GROUP_LABELS[by], "chart": chart,
+        "month_value": f"{year}-{month:02d}",
+    })
+
+
+# --- export ------------------------------------------------------------------------------
+@login_required
+def demand_export(request):
+    if not access.can_anywhere(request.user, "demand.export"):
+        raise PermissionDenied
+    key = _queue_key(request)
+    form = f.FilterForm(request.GET)
+    queryset = _filtered(request, queues.queue_queryset(request.user, key), form)
+    queryset = access.filter_for(request.user, "demand.export", queryset)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    # Spooled to disk: a big export never sits whole in the web worker's memory.
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(queryset, spool, title=queues.QUEUES[key].label)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=f"诉求-{key}-{stamp}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument."
+                                     "spreadsheetml.sheet")
+
+
+# --- inbox ---------------------------------------------------------------------------------
+@login_required
+def inbox(request):
+    if request.method == "POST":
+        mark_read(request.user)
+        return redirect("console:inbox")
+    items = Notification.objects.filter(recipient=request.user)[:100]
+    return render(request, "console/inbox.html", {"items": items})
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
