@@ -566,12 +566,16 @@ def _apply_evaluation(actor, demand: Demand, level: int, source: str, comment: s
                               at=at)
     demand.evaluation_level = level
     demand.evaluated_at = at
+    if demand.first_evaluation_level is None:
+        demand.first_evaluation_level = level
+        demand.first_evaluated_at = at
     staff = actor if actor and actor.is_authenticated else None
     if level >= 3:
         demand.state = State.CLOSED
         demand.closed_at = at
         demand.save(update_fields=["state", "evaluation_level", "evaluated_at", "closed_at",
-                                   "visited_at", "updated_at"])
+                                   "visited_at", "first_evaluation_level",
+                                   "first_evaluated_at", "updated_at"])
         _event(demand, EventKind.EVALUATE, staff, at, State.REPLIED, reason=comment,
                level=level, source=source)
         return demand
@@ -580,6 +584,7 @@ def _apply_evaluation(actor, demand: Demand, level: int, source: str, comment: s
     demand.follow_up_count += 1
     _start_clock(demand, at)
     demand.save(update_fields=["state", "evaluation_level", "evaluated_at", "visited_at",
+                               "first_evaluation_level", "first_evaluated_at",
                                "follow_up_count", "deadline", "warn_at", "sla_flag",
                                "updated_at"])
     _event(demand, EventKind.EVALUATE, staff, at, State.REPLIED, reason=comment, level=level,

@@ -43,8 +43,8 @@ class Rate:
 
 
 DEFINITIONS = {
-    "satisfaction": "满意率 =（非常满意 + 满意 + 基本满意）÷ 参评诉求数。按评价时间统计；"
-                    "差评整改后再次评价的，以最后一次评价计。",
+    "satisfaction": "满意率 =（非常满意 + 满意 + 基本满意）÷ 参评诉求数。按首次评价的时间统计，"
+                    "计首次评价；差评整改后的再次评价不覆盖首次评价。",
     "satisfaction_citizen": "群众满意率：诉求人类型为“群众”的诉求的满意率。",
     "satisfaction_grassroots": "基层满意率：诉求人类型为“基层”的诉求的满意率。",
     "satisfaction_enterprise": "企业满意率：诉求人类型为“企业”的诉求的满意率。",
@@ -78,13 +78,13 @@ def _families(start, end, now):
     due = _in("deadline", start, end) & (Q(first_replied_at__isnull=False)
                                          | Q(deadline__lt=now)) & ~Q(state__in=EXCLUDED)
     return [
-        ("satisfaction", "evaluated_at",
-         _in("evaluated_at", start, end) & Q(evaluation_level__isnull=False),
-         {"satisfied": Q(evaluation_level__gte=3)}),
+        ("satisfaction", "first_evaluated_at",
+         _in("first_evaluated_at", start, end) & Q(first_evaluation_level__isnull=False),
+         {"satisfied": Q(first_evaluation_level__gte=3)}),
         ("on_time", "deadline", due,
          {"on_time": Q(replied_on_time=True)}),
         ("visit", "first_replied_at", _in("first_replied_at", start, end),
-         {"visited": Q(visited_at__isnull=False) | Q(evaluated_at__isnull=False)}),
+         {"visited": Q(visited_at__isnull=False) | Q(first_evaluated_at__isnull=False)}),
         ("repeat", "submitted_at", _in("submitted_at", start, end),
          {"repeat": Q(is_repeat=True)}),
         ("return", "dispatched_at", _in("dispatched_at", start, end),
@@ -128,7 +128,7 @@ def _count(queryset: QuerySet, start, end, now, group_field: str | None,
             for kind in RequesterKind.values:
                 aggregates[f"satisfaction_{kind}"] = Count("pk", filter=Q(requester_kind=kind))
                 aggregates[f"satisfied_{kind}"] = Count(
-                    "pk", filter=Q(requester_kind=kind, evaluation_level__gte=3))
+                    "pk", filter=Q(requester_kind=kind, first_evaluation_level__gte=3))
         if month:
             rows = rows.annotate(group=TruncMonth(period_field, tzinfo=tz)).values("group")
         elif group_field:

@@ -135,6 +135,11 @@ class Demand(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     # what happened (kept on the row so KPIs are single-table queries)
     reply = models.TextField(_("答复内容"), blank=True)
+    # The first evaluation is what the satisfaction rates count: a follow-up after a bad
+    # evaluation does not erase it. The latest one is shown on the demand.
+    first_evaluation_level = models.PositiveSmallIntegerField(
+        _("首次评价"), choices=Level.choices, null=True, blank=True)
+    first_evaluated_at = models.DateTimeField(_("首次评价时间"), null=True, blank=True)
     evaluation_level = models.PositiveSmallIntegerField(_("评价"), choices=Level.choices,
                                                         null=True, blank=True)
     evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
@@ -174,7 +179,7 @@ class Demand(models.Model):
                          condition=Q(state__in=["received", "dispatched", "handling",
                                                 "follow_up"])),
             # KPIs by period
-            models.Index(fields=["evaluated_at"], name="demand_evaluated_at"),
+            models.Index(fields=["first_evaluated_at"], name="demand_first_evaluated_at"),
             models.Index(fields=["submitted_at"], name="demand_submitted_at"),
         ]
 

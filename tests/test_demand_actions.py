@@ -264,6 +264,7 @@ class TestTheLoop:
         assert demand.state == State.REPLIED
         demand = actions.evaluate(None, demand, 5, at=at("2026-11-24 10:00"))
         assert demand.state == State.CLOSED and demand.evaluation_level == 5
+        assert demand.first_evaluation_level == 2  # what the satisfaction rate counts
         assert list(Evaluation.objects.filter(demand=demand).values_list("round", "level")) == \
             [(1, 2), (2, 5)]
 

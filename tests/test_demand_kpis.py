@@ -26,6 +26,9 @@ def demands(org, categories, personas):
                   "received_at": at(submitted), "first_receiver": personas.receiver}
         for key, value in fields.items():
             values[key] = at(value) if isinstance(value, str) and value[:2] == "20" else value
+        if "evaluation_level" in values:  # single evaluations: the first is the last
+            values["first_evaluation_level"] = values["evaluation_level"]
+            values["first_evaluated_at"] = values["evaluated_at"]
         return Demand.objects.create(**values)
 
     a, b = org.unit_a, org.unit_b
@@ -117,6 +120,15 @@ def test_breakdowns(demands, org):
     months = kpis.breakdown(Demand.objects.all(), at("2026-10-01 00:00"), end, "month", now=NOW)
     assert [(label, rate(f["satisfaction"])) for _, label, f in months] == \
         [("2026-10", (0, 1)), ("2026-11", (4, 6))]
+
+
+def test_a_follow_up_does_not_erase_the_first_bad_evaluation(demands):
+    d3 = Demand.objects.get(number="TEST-003")
+    d3.evaluation_level, d3.evaluated_at, d3.state = 5, at("2026-11-20 09:00"), State.CLOSED
+    d3.save()
+    start, end = kpis.month_bounds(2026, 11)
+    figures = kpis.summary(Demand.objects.all(), start, end, now=NOW)
+    assert rate(figures["satisfaction_citizen"]) == (2, 3)
 
 
 def test_an_empty_period_shows_a_dash_not_a_number(demands):
