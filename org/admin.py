@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from .models import RoleAssignment, StaffProfile, Unit
+from .models import ApiToken, RoleAssignment, StaffProfile, Unit
 
 
 @admin.register(Unit)
@@ -55,3 +55,14 @@ admin.site.unregister(User)
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
     inlines = [StaffProfileInline, RoleAssignmentInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "is_active")
+    list_filter = ("is_active",)
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    search_fields = ("name", "prefix", "user__username")
+
+    def has_add_permission(self, request):
+        return False  # issued with `manage.py create_api_token`, which shows the key once

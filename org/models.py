@@ -190,3 +190,66 @@ class RoleAssignment(models.Model):
     def clean(self):
         if self.role in UNIT_ROLES and self.unit_id is None:
             raise ValidationError({"unit": _("该角色必须指定范围单位。")})
+
+
+class ApiToken(models.Model):
+    """A key for a system that calls the API (the 12345 platform pushing demands, say).
+
+    The token acts as ``user``, so that account's roles decide what the system may do.
+    Only a SHA-256 hash of the secret is stored; the full token is shown once, at creation.
+    """
+
+    name = models.CharField(_("用途"), max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("代表账号"),
+                             on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(_("前缀"), max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.prefix}…）"
+
+    @staticmethod
+    def digest(secret: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+        """Create a token; returns it and the full key, which is not stored anywhere."""
+        import secrets
+
+        prefix = secrets.token_hex(4)
+        secret = secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=prefix,
+                                   key_hash=cls.digest(secret))
+        return token, f"smy_{prefix}_{secret}"
+
+    @classmethod
+    def authenticate(cls, key: str):
+        """The active user behind ``key``, or None."""
+        import hmac
+
+        from django.utils import timezone
+
+        try:
+            marker, prefix, secret = key.split("_", 2)
+        except ValueError:
+            return None
+        if marker != "smy":
+            return None
+        token = cls.objects.select_related("user").filter(prefix=prefix, is_active=True).first()
+        if token is None or not hmac.compare_digest(token.key_hash, cls.digest(secret)):
+            return None
+        if not token.user.is_active:
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user

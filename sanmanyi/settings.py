@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "demands",
     "inbox",
     # interfaces
+    "ninja",
+    "api",
     "portal",
     "console",
 ]

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from api.v1 import api
+
 from . import views
 
 admin.site.site_header = "三满意服务平台 · 管理后台"
@@ -13,6 +15,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("console/", include("console.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
 

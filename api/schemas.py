@@ -1,0 +1,91 @@
+"""Typed edges of API v1: what systems send and what they get back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+RequesterKindIn = Literal["citizen", "grassroots", "enterprise"]
+ChannelIn = Literal["12345", "12319", "portal", "weibo", "wenzheng", "gov_cloud", "walk_in",
+                    "api"]
+
+
+class Error(Schema):
+    code: str = Field(description="稳定的错误代码：invalid, forbidden, not_found, wrong_state, "
+                                  "conflict, unauthorized")
+    message: str = Field(description="给人看的中文说明")
+    field: str | None = None
+    errors: list[dict] | None = None
+
+
+class DemandIn(Schema):
+    requester_kind: RequesterKindIn
+    channel: ChannelIn
+    external_id: str = Field("", max_length=64,
+                             description="渠道内的唯一编号；同一渠道同一编号重复提交返回原诉求")
+    category: str = Field(..., max_length=40, description="类别代码（小类），如 baolu-laji")
+    title: str = Field(..., min_length=1, max_length=100)
+    content: str = Field(..., min_length=1, max_length=4000)
+    requester_name: str = Field("", max_length=50)
+    requester_phone: str = Field("", max_length=20)
+    requester_org: str = Field("", max_length=100)
+    address: str = Field("", max_length=200)
+    longitude: Decimal | None = Field(None, description="WGS84 经度（须在中国境内）")
+    latitude: Decimal | None = Field(None, description="WGS84 纬度（须在中国境内）")
+
+
+class EventOut(Schema):
+    kind: str
+    kind_label: str
+    at: dt.datetime
+    actor: str | None
+    from_state: str
+    to_state: str
+    unit: str | None
+    reason: str
+
+
+class DemandOut(Schema):
+    number: str
+    state: str
+    state_label: str
+    sla: str
+    requester_kind: str
+    channel: str
+    external_id: str
+    category: str
+    category_name: str
+    title: str
+    content: str
+    address: str
+    longitude: Decimal | None
+    latitude: Decimal | None
+    current_unit: str
+    first_receiver: str | None
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    deadline: dt.datetime | None
+    replied_at: dt.datetime | None
+    reply: str
+    evaluation_level: int | None
+    closed_at: dt.datetime | None
+
+
+class DemandPage(Schema):
+    items: list[DemandOut]
+    next: str | None = Field(None, description="下一页游标，作为 after 参数传回")
+
+
+class ActionIn(Schema):
+    unit: str | None = Field(None, description="dispatch/transfer：单位代码")
+    reason: str = Field("", max_length=1000)
+    note: str = Field("", max_length=1000)
+    content: str = Field("", max_length=2000, description="reply/answer_follow_up：答复内容")
+    extra_days: int | None = Field(None, description="request_extension：延长工作日")
+    level: int | None = Field(None, description="evaluate/visit：1–5")
+    reached: bool | None = Field(None, description="visit：是否联系上诉求人")
+    comment: str = Field("", max_length=1000)
+    into: str | None = Field(None, description="merge：并入的诉求编号")

@@ -1,0 +1,250 @@
+"""API v1 (django-ninja). OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+Systems authenticate with ``Authorization: Bearer smy_…`` (``manage.py create_api_token``);
+the console's own pages may call it with their session (and CSRF token). Every error is
+JSON: ``{"code": …, "message": "中文说明"}``. The endpoints only translate: permissions,
+rules and state changes are the domain's (``org.access``, ``demands.actions``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from demands import actions, queues
+from demands.actions import ActionError, Intake
+from demands.models import Demand
+from org import access
+from org.models import ApiToken
+
+from .schemas import ActionIn, DemandIn, DemandOut, DemandPage, Error, EventOut
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = ApiToken.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="三满意服务平台 API",
+    version="1.0.0",
+    description="诉求的提交、查询与办理。系统对接使用 Bearer 令牌；"
+                "同一渠道的同一外部编号只生成一条诉求。",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), django_auth],
+)
+
+STATUS = {"invalid": 422, "forbidden": 403, "wrong_state": 409, "conflict": 409,
+          "not_found": 404}
+
+
+def _error(request, status, code, message, **extra):
+    return api.create_response(request, {"code": code, "message": message, **extra},
+                               status=status)
+
+
+@api.exception_handler(ActionError)
+def on_action_error(request, error: ActionError):
+    return _error(request, STATUS.get(error.code, 400), error.code, error.message,
+                  field=error.field)
+
+
+def _problem(item: dict) -> str:
+    """A pydantic error in Chinese (the types API clients actually trigger)."""
+    context = item.get("ctx") or {}
+    kind = item.get("type", "")
+    if kind == "missing":
+        return "必填"
+    if kind == "string_too_long":
+        return f"不能超过 {context.get('max_length')} 个字符"
+    if kind == "string_too_short":
+        return "不能为空"
+    if kind == "literal_error":
+        return f"取值必须是 {context.get('expected', '')} 之一"
+    if kind in ("decimal_parsing", "float_parsing", "int_parsing", "decimal_type"):
+        return "必须是数字"
+    if kind in ("bool_parsing", "bool_type"):
+        return "必须是 true 或 false"
+    if kind == "json_invalid":
+        return "不是合法的 JSON"
+    return f"格式不正确（{item.get('msg', kind)}）"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, error: ValidationError):
+    problems = []
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", [])]
+        if location and location[0] in ("body", "query", "path"):
+            location = location[1:]
+        if location and location[0] in ("payload", "filters"):
+            location = location[1:]
+        problems.append({"field": ".".join(location) or "body", "problem": _problem(item)})
+    summary = "；".join(f"{p['field']}：{p['problem']}" for p in problems)
+    return _error(request, 422, "invalid", f"请求数据不符合要求——{summary}。",
+                  errors=problems)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, error):
+    return _error(request, 401, "unauthorized", "需要有效的接口令牌或登录会话。")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, error):
+    return _error(request, 404, "not_found", "诉求不存在或您无权查看。")
+
+
+def _out(demand: Demand) -> dict:
+    receiver = demand.first_receiver
+    return {
+        "number": demand.number, "state": demand.state,
+        "state_label": demand.get_state_display(), "sla": demand.sla_state(),
+        "requester_kind": demand.requester_kind, "channel": demand.channel,
+        "external_id": demand.external_id, "category": demand.category.code,
+        "category_name": demand.category.name, "title": demand.title,
+        "content": demand.content, "address": demand.address,
+        "longitude": demand.longitude, "latitude": demand.latitude,
+        "current_unit": demand.current_unit.code,
+        "first_receiver": receiver.get_username() if receiver else None,
+        "submitted_at": demand.submitted_at, "received_at": demand.received_at,
+        "deadline": demand.deadline, "replied_at": demand.replied_at, "reply": demand.reply,
+        "evaluation_level": demand.evaluation_level, "closed_at": demand.closed_at,
+    }
+
+
+def _visible(request):
+    return access.filter_for(request.user, "demand.view", Demand.objects.select_related(
+        "category", "current_unit", "first_receiver"))
+
+
+def _get(request, number: str) -> Demand:
+    demand = _visible(request).filter(number=number).first()
+    if demand is None:
+        raise Http404
+    return demand
+
+
+@api.post("/demands", response={200: DemandOut, 201: DemandOut, 401: Error, 403: Error,
+                                422: Error}, tags=["demands"],
+          summary="提交诉求（按 渠道+外部编号 幂等）")
+def create_demand(request, payload: DemandIn):
+    demand, created = actions.submit(request.user, Intake(**payload.dict()))
+    demand = _visible(request).get(pk=demand.pk) if access.can(
+        request.user, "demand.view", demand) else demand
+    return Status(201 if created else 200, _out(demand))
+
+
+@api.get("/demands/{number}", response={200: DemandOut, 404: Error}, tags=["demands"],
+         summary="查询一条诉求")
+def get_demand(request, number: str):
+    return _out(_get(request, number))
+
+
+@api.get("/demands/{number}/events", response={200: list[EventOut], 404: Error},
+         tags=["demands"], summary="诉求的办理过程")
+def demand_events(request, number: str):
+    demand = _get(request, number)
+    return [{"kind": e.kind, "kind_label": e.get_kind_display(), "at": e.at,
+             "actor": e.actor.get_username() if e.actor else None,
+             "from_state": e.from_state, "to_state": e.to_state,
+             "unit": e.unit.code if e.unit else None, "reason": e.reason}
+            for e in demand.events.select_related("actor", "unit")]
+
+
+class ListFilters(Schema):
+    queue: Literal["submitted", "received", "dispatched", "handling", "replied", "warning",
+                   "overdue", "mine", "all"] = "all"
+    channel: str | None = None
+    requester_kind: str | None = None
+    category: str | None = None
+    unit: str | None = None
+    after: str | None = None
+    limit: int = 50
+
+
+@api.get("/demands", response={200: DemandPage, 422: Error}, tags=["demands"],
+         summary="诉求列表（游标分页，新的在前）")
+def list_demands(request, filters: Query[ListFilters]):
+    if not 1 <= filters.limit <= 200:
+        raise ActionError("invalid", "limit 须在 1 至 200 之间。", "limit")
+    rows = queues.queue_queryset(request.user, filters.queue, timezone.now()).select_related(
+        "category", "current_unit", "first_receiver")
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.requester_kind:
+        rows = rows.filter(requester_kind=filters.requester_kind)
+    if filters.category:
+        rows = rows.filter(category__code=filters.category) | rows.filter(
+            category__parent__code=filters.category)
+    if filters.unit:
+        rows = rows.filter(current_unit__code=filters.unit)
+    items, cursor = queues.page(rows, filters.after, filters.limit)
+    return {"items": [_out(d) for d in items], "next": cursor}
+
+
+ActionName = Literal["receive", "dispatch", "accept", "return", "transfer",
+                     "request_extension", "approve_extension", "refuse_extension", "urge",
+                     "supervise", "reply", "visit", "evaluate", "answer_follow_up", "merge",
+                     "invalidate", "close"]
+
+
+@api.post("/demands/{number}/actions/{action}",
+          response={200: DemandOut, 403: Error, 404: Error, 409: Error, 422: Error},
+          tags=["demands"], summary="办理动作（受理、派遣、签收、退单、答复、评价……）")
+def act(request, number: str, action: ActionName, payload: ActionIn):
+    demand = _get(request, number)
+    user = request.user
+    match action:
+        case "receive":
+            actions.receive(user, demand)
+        case "dispatch":
+            actions.dispatch(user, demand, payload.unit or "", payload.note)
+        case "accept":
+            actions.accept(user, demand)
+        case "return":
+            actions.return_(user, demand, payload.reason)
+        case "transfer":
+            actions.transfer(user, demand, payload.unit or "", payload.reason)
+        case "request_extension":
+            actions.request_extension(user, demand, payload.extra_days, payload.reason)
+        case "approve_extension":
+            actions.approve_extension(user, demand, payload.note)
+        case "refuse_extension":
+            actions.refuse_extension(user, demand, payload.note)
+        case "urge":
+            actions.urge(user, demand, payload.note)
+        case "supervise":
+            actions.supervise(user, demand, payload.note or payload.reason)
+        case "reply":
+            actions.reply(user, demand, payload.content)
+        case "answer_follow_up":
+            actions.answer_follow_up(user, demand, payload.content)
+        case "visit":
+            actions.record_visit(user, demand, bool(payload.reached), payload.level,
+                                 payload.note)
+        case "evaluate":
+            # A system relaying the requester's evaluation (政务服务 好差评 feed).
+            if not access.can_anywhere(user, "demand.submit"):
+                raise ActionError("forbidden", "该账号不能回传评价。")
+            actions.evaluate(user, demand, payload.level, "api", payload.comment)
+        case "merge":
+            into = _visible(request).filter(number=payload.into or "").first()
+            if into is None:
+                raise ActionError("invalid", "请提供要并入的诉求编号。", "into")
+            actions.merge(user, demand, into)
+        case "invalidate":
+            actions.invalidate(user, demand, payload.reason)
+        case "close":
+            actions.close(user, demand, payload.note)
+    return _out(_get(request, number))
+
+
