@@ -191,6 +191,9 @@ def _detail_context(request, demand, forms=None, errors=None):
                        "error": (errors or {}).get(name)})
     return {
         "demand": demand,
+        # refusals of actions no longer (or never) offered: shown above everything
+        "stray_errors": [message for name, message in (errors or {}).items()
+                         if name not in available],
         "sla": demand.sla_state(),
         "events": demand.events.select_related("actor__staff", "unit"),
         "attachments": demand.attachments.all(),
