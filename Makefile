@@ -47,6 +47,12 @@ lint: $(VENV)/.dev
 fmt: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 
+# The service-loop benchmark on PostgreSQL (see docs/benchmarks.md). Not part of make test.
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || { apt-get install -y --no-install-recommends wrk \
+	  || { apt-get update && apt-get install -y --no-install-recommends wrk; }; }
+	$(VENV)/bin/python bench/run.py
+
 vendor:
 	$(PYTHON) scripts/vendor_static.py
 

@@ -79,6 +79,14 @@ class DemandPage(Schema):
     next: str | None = Field(None, description="下一页游标，作为 after 参数传回")
 
 
+class BatchResult(Schema):
+    index: int = Field(description="在提交数组中的位置（从 0 起）")
+    code: str = Field(description="created、exists，或错误代码")
+    number: str | None = None
+    created: bool | None = None
+    message: str | None = None
+
+
 class ActionIn(Schema):
     unit: str | None = Field(None, description="dispatch/transfer：单位代码")
     reason: str = Field("", max_length=1000)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
+from pydantic import ValidationError as PydanticError
 
 from demands import actions, queues
 from demands.actions import ActionError, Intake
@@ -22,7 +24,7 @@ from demands.models import Demand
 from org import access
 from org.models import ApiToken
 
-from .schemas import ActionIn, DemandIn, DemandOut, DemandPage, Error, EventOut
+from .schemas import ActionIn, BatchResult, DemandIn, DemandOut, DemandPage, Error, EventOut
 
 
 class TokenAuth(HttpBearer):
@@ -138,9 +140,43 @@ def _get(request, number: str) -> Demand:
           summary="提交诉求（按 渠道+外部编号 幂等）")
 def create_demand(request, payload: DemandIn):
     demand, created = actions.submit(request.user, Intake(**payload.dict()))
-    demand = _visible(request).get(pk=demand.pk) if access.can(
-        request.user, "demand.view", demand) else demand
     return Status(201 if created else 200, _out(demand))
+
+
+MAX_BATCH = 200
+
+
+@api.post("/demands/batch", response={200: list[BatchResult], 401: Error, 403: Error,
+                                      422: Error}, tags=["demands"],
+          summary=f"批量提交诉求（每批最多 {MAX_BATCH} 条，逐条幂等、逐条报告）")
+def create_demands(request, payload: list[dict]):
+    """For platforms that push in bulk (the 12345 hotline's batches). Each item is
+    validated and submitted on its own: a bad item is reported and skipped, the others
+    are kept. All accepted items are committed together."""
+    if not 1 <= len(payload) <= MAX_BATCH:
+        raise ActionError("invalid", f"每批须有 1 至 {MAX_BATCH} 条诉求。", "body")
+    if not access.can_anywhere(request.user, "demand.submit"):
+        raise ActionError("forbidden", "该账号没有提交诉求的权限。")
+    results = []
+    with transaction.atomic():
+        for index, item in enumerate(payload):
+            try:
+                data = DemandIn.model_validate(item)
+            except PydanticError as error:
+                problems = [{"field": ".".join(str(p) for p in e["loc"]) or "body",
+                             "problem": _problem(e)} for e in error.errors()]
+                results.append({"index": index, "code": "invalid",
+                                "message": "；".join(f"{p['field']}：{p['problem']}"
+                                                    for p in problems)})
+                continue
+            try:
+                demand, created = actions.submit(request.user, Intake(**data.dict()))
+            except ActionError as error:
+                results.append({"index": index, "code": error.code, "message": error.message})
+                continue
+            results.append({"index": index, "number": demand.number, "created": created,
+                            "code": "created" if created else "exists"})
+    return results
 
 
 @api.get("/demands/{number}", response={200: DemandOut, 404: Error}, tags=["demands"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -265,13 +266,11 @@ def dashboard(request):
         raise PermissionDenied
     form = f.PeriodForm(request.GET or None)
     year, month = _period(form)
-    start, end = kpis.month_bounds(year, month)
     scope = access.filter_for(request.user, "demand.kpi", Demand.objects.all())
     by = (form.cleaned_data.get("by") if form.is_valid() else None) or "unit"
-    figures = kpis.summary(scope, start, end)
-    year_start = kpis.month_bounds(year - (month < 12), month % 12 + 1)[0]
-    trend = kpis.breakdown(scope, year_start, end, "month")
-    groups = kpis.breakdown(scope, start, end, by)
+    data = kpis.cached_dashboard(access.scope_key(request.user, "demand.kpi"), scope, year,
+                                 month, by)
+    figures, trend, groups = data["figures"], data["trend"], data["groups"]
     chart = {
         "months": [label for _, label, _ in trend],
         "series": {kind: [figs[f"satisfaction_{kind}"].percent for _, _, figs in trend]
@@ -284,7 +283,8 @@ def dashboard(request):
         "form": form, "period": f"{year}年{month}月", "figures": figures,
         "definitions": kpis.DEFINITIONS, "groups": groups,
         "group_label": kpis.GROUP_LABELS[by], "chart": chart,
-        "month_value": f"{year}-{month:02d}",
+        "month_value": f"{year}-{month:02d}", "computed_at": data["computed_at"],
+        "cache_minutes": settings.KPI_CACHE_SECONDS // 60,
     })
 
 

@@ -178,7 +178,7 @@ def _category(value) -> Category:
         category = value
     else:
         lookup = {"pk": value} if isinstance(value, int) else {"code": value}
-        category = Category.objects.filter(**lookup).select_related("parent").first()
+        category = Category.objects.filter(**lookup).first()
         if category is None:
             raise ActionError("invalid", f"类别“{value}”不存在。", "category")
     if not category.is_active or not category.parent_id:
@@ -254,6 +254,15 @@ def _validated(intake: Intake) -> dict:
     }
 
 
+def _intake_unit() -> Unit:
+    """The unit that owns demands until they are dispatched (数字化城市管理指挥中心)."""
+    unit = Unit.objects.filter(code=settings.INTAKE_UNIT_CODE, is_active=True).first()
+    if unit is None:
+        raise ActionError("conflict",
+                          f"未配置受理单位（INTAKE_UNIT_CODE={settings.INTAKE_UNIT_CODE}）。")
+    return unit
+
+
 def _existing(channel: str, external_id: str) -> Demand | None:
     if not external_id:
         return None
@@ -266,7 +275,7 @@ def _create(actor, intake: Intake, state: str, at) -> tuple[Demand, bool]:
     existing = _existing(fields["channel"], fields["external_id"])
     if existing is not None:
         return existing, False
-    intake_unit = Unit.objects.get(code=settings.INTAKE_UNIT_CODE)
+    intake_unit = _intake_unit()
     repeat = bool(fields["requester_phone"]) and Demand.objects.filter(
         requester_phone=fields["requester_phone"], category=fields["category"],
         submitted_at__gte=at - REPEAT_WINDOW, submitted_at__lte=at).exists()
@@ -393,7 +402,7 @@ def return_(actor, demand: Demand, reason: str, at=None) -> Demand:
     reason = _text(reason, "退单理由", limit=500, field_name="reason")
     from_state, from_unit = demand.state, demand.current_unit
     demand.state = State.RECEIVED
-    demand.current_unit = Unit.objects.get(code=settings.INTAKE_UNIT_CODE)
+    demand.current_unit = _intake_unit()
     demand.handler = None
     demand.accepted_at = None
     demand.return_count += 1

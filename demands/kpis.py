@@ -8,11 +8,13 @@ Every rate keeps its numerator and denominator, so a page can show "47 / 52" bes
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -186,6 +188,58 @@ def _labels(by: str, keys) -> dict:
     if by == "requester_kind":
         return {key: str(RequesterKind(key).label) for key in keys}
     return {}
+
+
+def dashboard_data(queryset: QuerySet, year: int, month: int, by: str, now=None) -> dict:
+    """Everything the dashboard shows for one month and grouping: the month's figures,
+    the twelve-month trend and the breakdown."""
+    now = now or timezone.now()
+    start, end = month_bounds(year, month)
+    trend_start = month_bounds(year - (month < 12), month % 12 + 1)[0]
+    trend = breakdown(queryset, trend_start, end, "month", now=now)
+    groups = breakdown(queryset, start, end, by, now=now)
+    return {
+        "figures": summary(queryset, start, end, now=now),
+        "trend": trend,
+        "groups": groups,
+        "computed_at": now,
+    }
+
+
+def _cache_key(scope: str, year: int, month: int, by: str) -> str:
+    digest = hashlib.sha256(scope.encode()).hexdigest()[:16]
+    return f"sanmanyi:kpi:v1:{digest}:{year}-{month:02d}:{by}"
+
+
+def cached_dashboard(scope: str, queryset: QuerySet, year: int, month: int, by: str) -> dict:
+    """``dashboard_data`` from the cache when present (``settings.KPI_CACHE_SECONDS``;
+    0 computes every time). At millions of demands the figures take seconds to compute,
+    so the beat job ``demands.tasks.refresh_dashboards`` keeps the bureau-wide ones warm."""
+    seconds = settings.KPI_CACHE_SECONDS
+    if not seconds:
+        return dashboard_data(queryset, year, month, by)
+    key = _cache_key(scope, year, month, by)
+    data = cache.get(key)
+    if data is None:
+        data = dashboard_data(queryset, year, month, by)
+        cache.set(key, data, timeout=seconds * 3)
+    return data
+
+
+def refresh_dashboards(now=None) -> int:
+    """Recompute the bureau-wide dashboards of the current month (every grouping) into the
+    cache. Idempotent; two workers at once only compute twice."""
+    from .models import Demand
+
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    count = 0
+    for by in GROUPS:
+        data = dashboard_data(Demand.objects.all(), local.year, local.month, by, now=now)
+        cache.set(_cache_key("all", local.year, local.month, by), data,
+                  timeout=max(settings.KPI_CACHE_SECONDS, 60) * 3)
+        count += 1
+    return count
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:

@@ -7,3 +7,11 @@ from . import sla
 def sweep() -> dict[str, int]:
     """Every few minutes (beat): warn before deadlines, mark and escalate overdue ones."""
     return sla.sweep()
+
+
+@shared_task
+def refresh_dashboards() -> int:
+    """Keep the bureau-wide KPI dashboards warm in the cache (see demands.kpis)."""
+    from . import kpis
+
+    return kpis.refresh_dashboards()

@@ -177,3 +177,18 @@ def get_for_user_or_404(user, capability: str, queryset: QuerySet, **lookup) -> 
         return filter_for(user, capability, queryset).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
+
+
+def scope_key(user, capability: str) -> str:
+    """A stable name for the rows ``filter_for`` would give (for caching per scope):
+    ``"all"``, ``"none"``, or the covered unit paths (plus the user, when involved)."""
+    cap = _capability(capability)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return "none"
+    if user.is_superuser:
+        return "all"
+    relevant = [grant for grant in grants(user) if grant.role in cap.roles]
+    if any(grant.scope_path is None for grant in relevant):
+        return "all"
+    paths = ",".join(sorted({grant.scope_path for grant in relevant}))
+    return f"units:{paths}" + (f";user:{user.pk}" if cap.involved else "")

@@ -54,6 +54,7 @@ try:
     except ValueError as error:
         raise EnvError("WORKING_HOURS", str(error)) from None
     INTAKE_UNIT_CODE = env.str("INTAKE_UNIT_CODE", "digital")
+    KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", 300, minimum=0, maximum=3600)
     DEMO_DEMANDS = env.int("DEMO_DEMANDS", 360, minimum=0, maximum=100_000)
     NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", [])
     SMS_GATEWAY = env.str("SMS_GATEWAY", "inbox.senders.SmsGateway")
@@ -261,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "sanmanyi.tasks.heartbeat", "schedule": 60.0},
     "housekeeping": {"task": "sanmanyi.tasks.housekeeping", "schedule": 6 * 3600.0},
     "sla-sweep": {"task": "demands.tasks.sweep", "schedule": 300.0},
+    "kpi-dashboards": {"task": "demands.tasks.refresh_dashboards",
+                       "schedule": float(max(KPI_CACHE_SECONDS, 60))},
 }
 WORKER_STALE_AFTER_SECONDS = 180
 

@@ -38,6 +38,7 @@ def _fast_settings(settings, _static_root):
     settings.SECURE_SSL_REDIRECT = False
     settings.STATIC_ROOT = _static_root  # static files come from the finders in tests
     settings.WHITENOISE_USE_FINDERS = True
+    settings.KPI_CACHE_SECONDS = 0  # figures computed on every request (caching tested apart)
     settings.DEMO_DEMANDS = 40  # the demo city's year of demands, smaller for speed
     # Each test process its own cache: no state shared between xdist workers or runs.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

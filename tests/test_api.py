@@ -138,3 +138,17 @@ def test_listing_pages_with_a_cursor(client, token, categories):
 def test_the_console_session_works_too(client, personas, categories):
     client.force_login(personas.receiver, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/api/v1/demands").status_code == 200
+
+
+def test_batch_intake_reports_each_item_and_keeps_the_good_ones(client, token, categories):
+    items = [{**BODY, "external_id": "B-1"}, {**BODY, "external_id": "B-2", "category": "nope"},
+             {**BODY, "external_id": "B-3", "title": ""}, {**BODY, "external_id": "B-1"}]
+    response = post(client, "/api/v1/demands/batch", items, token)
+    assert response.status_code == 200
+    results = response.json()
+    assert [r["code"] for r in results] == ["created", "invalid", "invalid", "exists"]
+    assert "不存在" in results[1]["message"] and "title" in results[2]["message"]
+    assert results[3]["number"] == results[0]["number"]
+    assert Demand.objects.count() == 1
+    too_many = post(client, "/api/v1/demands/batch", [BODY] * 201, token)
+    assert too_many.status_code == 422 and too_many.json()["code"] == "invalid"

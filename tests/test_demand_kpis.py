@@ -142,3 +142,32 @@ def test_every_figure_has_a_written_definition():
     for name in ("satisfaction_citizen", "satisfaction_grassroots", "satisfaction_enterprise",
                  "on_time", "overdue", "visit", "repeat", "return", "extension"):
         assert kpis.DEFINITIONS[name]
+
+
+def test_the_dashboard_cache_serves_until_the_refresh_job_runs(demands, settings, personas):
+    settings.KPI_CACHE_SECONDS = 300
+    from django.core.cache import cache
+
+    from demands import tasks
+
+    cache.clear()
+    start_args = (Demand.objects.all(), 2026, 11, "unit")
+    first = kpis.cached_dashboard("all", *start_args)
+    Demand.objects.filter(number="TEST-001").update(first_evaluation_level=1)
+    assert kpis.cached_dashboard("all", *start_args)["figures"]["satisfaction"].numerator == \
+        first["figures"]["satisfaction"].numerator  # stale by design, at most a few minutes
+    # the beat job recomputes the current month; here "now" is November 2026
+    import time_machine
+
+    with time_machine.travel(NOW, tick=False):
+        assert tasks.refresh_dashboards.apply().get() == 4
+    fresh = kpis.cached_dashboard("all", *start_args)
+    assert rate(fresh["figures"]["satisfaction"]) == (3, 6)
+
+
+def test_scope_keys_separate_units(personas):
+    from org import access
+
+    assert access.scope_key(personas.leader, "demand.kpi") == "all"
+    assert access.scope_key(personas.head_a, "demand.kpi").startswith("units:")
+    assert access.scope_key(personas.handler_a, "demand.kpi") == "units:"
