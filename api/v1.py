@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema, Status
@@ -157,25 +156,29 @@ def create_demands(request, payload: list[dict]):
         raise ActionError("invalid", f"每批须有 1 至 {MAX_BATCH} 条诉求。", "body")
     if not access.can_anywhere(request.user, "demand.submit"):
         raise ActionError("forbidden", "该账号没有提交诉求的权限。")
-    results = []
-    with transaction.atomic():
-        for index, item in enumerate(payload):
-            try:
-                data = DemandIn.model_validate(item)
-            except PydanticError as error:
-                problems = [{"field": ".".join(str(p) for p in e["loc"]) or "body",
-                             "problem": _problem(e)} for e in error.errors()]
-                results.append({"index": index, "code": "invalid",
-                                "message": "；".join(f"{p['field']}：{p['problem']}"
-                                                    for p in problems)})
-                continue
-            try:
-                demand, created = actions.submit(request.user, Intake(**data.dict()))
-            except ActionError as error:
-                results.append({"index": index, "code": error.code, "message": error.message})
-                continue
-            results.append({"index": index, "number": demand.number, "created": created,
-                            "code": "created" if created else "exists"})
+    results: list[dict | None] = [None] * len(payload)
+    intakes, positions = [], []
+    for index, item in enumerate(payload):
+        try:
+            data = DemandIn.model_validate(item)
+        except PydanticError as error:
+            problems = [{"field": ".".join(str(p) for p in e["loc"]) or "body",
+                         "problem": _problem(e)} for e in error.errors()]
+            results[index] = {"index": index, "code": "invalid",
+                              "message": "；".join(f"{p['field']}：{p['problem']}"
+                                                  for p in problems)}
+            continue
+        intakes.append(Intake(**data.dict()))
+        positions.append(index)
+    for index, outcome in zip(positions, actions.submit_many(request.user, intakes),
+                              strict=True):
+        if outcome.error is not None:
+            results[index] = {"index": index, "code": outcome.error.code,
+                              "message": outcome.error.message}
+        else:
+            results[index] = {"index": index, "number": outcome.demand.number,
+                              "created": outcome.created,
+                              "code": "created" if outcome.created else "exists"}
     return results
 
 

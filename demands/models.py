@@ -86,7 +86,7 @@ class Demand(models.Model):
     requester_kind = models.CharField(_("诉求人类型"), max_length=12,
                                       choices=RequesterKind.choices)
     requester_name = models.CharField(_("诉求人"), max_length=50, blank=True)
-    requester_phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    requester_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     requester_org = models.CharField(_("所在单位/企业"), max_length=100, blank=True)
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="demands")
@@ -181,6 +181,9 @@ class Demand(models.Model):
             # KPIs by period
             models.Index(fields=["first_evaluated_at"], name="demand_first_evaluated_at"),
             models.Index(fields=["submitted_at"], name="demand_submitted_at"),
+            # repeat detection (same phone, same category, recent) and phone search
+            models.Index(fields=["requester_phone", "category", "submitted_at"],
+                         name="demand_repeat"),
         ]
 
     def __str__(self):

@@ -152,3 +152,14 @@ def test_batch_intake_reports_each_item_and_keeps_the_good_ones(client, token, c
     assert Demand.objects.count() == 1
     too_many = post(client, "/api/v1/demands/batch", [BODY] * 201, token)
     assert too_many.status_code == 422 and too_many.json()["code"] == "invalid"
+
+
+def test_batch_intake_marks_repeats_and_in_batch_duplicates(client, token, categories):
+    items = [{**BODY, "external_id": f"R-{i}"} for i in range(3)]
+    items.append({**BODY, "external_id": "R-0"})
+    results = post(client, "/api/v1/demands/batch", items, token).json()
+    assert [r["code"] for r in results] == ["created", "created", "created", "exists"]
+    assert results[3]["number"] == results[0]["number"]
+    flags = list(Demand.objects.order_by("id").values_list("is_repeat", flat=True))
+    assert flags == [False, True, True]  # same phone and category within 30 days
+    assert all(d.events.count() == 1 for d in Demand.objects.all())
