@@ -127,3 +127,11 @@ def test_reading_notifications(personas, categories, org):
     actions.dispatch(personas.dispatcher, demand, org.unit_a)
     assert mark_read(personas.handler_a) == 1
     assert mark_read(personas.handler_a) == 0
+
+
+def test_beat_schedules_the_sweep_and_the_dashboards():
+    from django.conf import settings
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["sla-sweep"]["task"] == "demands.tasks.sweep"
+    assert schedule["kpi-dashboards"]["task"] == "demands.tasks.refresh_dashboards"
