@@ -56,7 +56,7 @@ class Bootstrap:
             elif isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.RadioSelect):
-                pass
+                widget.attrs.setdefault("class", "form-check-input")
             else:
                 widget.attrs.setdefault("class", "form-control")
 

@@ -38,6 +38,12 @@ def main(base: str) -> None:
         desk.screenshot(path=OUT / "console-home.png", full_page=True)
         desk.goto(base + "/console/org/")
         desk.screenshot(path=OUT / "console-org.png", full_page=True)
+        desk.goto(base + "/console/dashboard/")
+        desk.wait_for_timeout(1000)  # the charts animate in
+        desk.screenshot(path=OUT / "console-dashboard.png", full_page=True)
+        desk.goto(base + "/console/demands/?queue=handling")
+        desk.locator("[data-testid=demand-row] a").first.click()
+        desk.screenshot(path=OUT / "console-demand.png", full_page=True)
         browser.close()
 
 

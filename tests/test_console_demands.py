@@ -12,16 +12,26 @@ from openpyxl import load_workbook
 from demands import actions
 from demands.models import Demand, State
 from demands.queues import QUEUES
+from org.models import Role
 
+from .conftest import make_staff
 from .demand_helpers import at, handling, registered
 
 pytestmark = pytest.mark.django_db
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 PERSONAS = ["handler_a", "handler_b", "head_a", "supervisor", "leader", "receiver",
-            "dispatcher"]
-SEES_ALL = {"supervisor", "leader", "receiver", "dispatcher"}
-EXPORTERS = {"head_a", "supervisor", "leader", "dispatcher"}
-KPI_VIEWERS = {"head_a", "supervisor", "leader", "dispatcher"}
+            "dispatcher", "office", "party", "admin"]
+SEES_ALL = {"supervisor", "leader", "receiver", "dispatcher", "office", "party", "admin"}
+EXPORTERS = {"head_a", "supervisor", "leader", "dispatcher", "office", "party", "admin"}
+KPI_VIEWERS = {"head_a", "supervisor", "leader", "dispatcher", "office", "party", "admin"}
+
+
+@pytest.fixture(autouse=True)
+def _more_personas(personas, org):
+    """The bureau-wide offices complete the matrix: 办公室, 机关党委, 系统管理员."""
+    personas.office = make_staff("office", "吴办公", org.bureau, (Role.OFFICE, None))
+    personas.party = make_staff("party", "郑党委", org.bureau, (Role.PARTY, None))
+    personas.admin = make_staff("admin", "冯管理", org.intake, (Role.ADMIN, None))
 
 
 @pytest.fixture
@@ -83,6 +93,9 @@ def test_export_and_dashboard_need_their_roles(client, personas, two, name):
     ("leader", {"urge", "supervise"}),
     ("receiver", {"urge"}),  # the first receiver may urge
     ("dispatcher", {"transfer", "urge"}),
+    ("office", {"urge"}),
+    ("party", set()),
+    ("admin", set()),
 ])
 def test_the_actions_offered_on_a_demand_in_hand(client, personas, two, name, expected):
     a, _ = two
