@@ -53,9 +53,7 @@ class Bootstrap:
             widget = field.widget
             if isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")
-            elif isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.RadioSelect):
+            elif isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 widget.attrs.setdefault("class", "form-check-input")
             else:
                 widget.attrs.setdefault("class", "form-control")
