@@ -10,7 +10,9 @@ the state the first left and is told so.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -146,6 +148,30 @@ def compute_deadline(category: Category, start: dt.datetime, extra_days: int = 0
     return deadline, min(warn_at, deadline)
 
 
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _issue_evaluation_link(demand: Demand) -> str:
+    """A fresh one-time evaluation link for the requester (only its hash is kept)."""
+    token = secrets.token_urlsafe(18)
+    demand.evaluation_token_hash = token_hash(token)
+    return f"{settings.PUBLIC_BASE_URL}/e/{token}/"
+
+
+def _tell_requester(demand: Demand, text: str) -> None:
+    """SMS to the requester after the transaction commits (the gateway is pluggable)."""
+    phone = demand.requester_phone
+    if not phone:
+        return
+
+    def send():
+        from inbox.senders import requester_gateway
+
+        requester_gateway().send(phone, text)
+    transaction.on_commit(send)
+
+
 def _start_clock(demand: Demand, at):
     demand.deadline, demand.warn_at = compute_deadline(demand.category, at)
     demand.sla_flag = SlaFlag.NORMAL
@@ -172,6 +198,7 @@ class Intake:
     latitude: Decimal | float | str | None = None
     urgency: int | None = None
     attachments: list = field(default_factory=list)  # uploaded files (name, size, read())
+    consent_publish: bool = False
 
 
 def _category(value) -> Category:
@@ -254,6 +281,7 @@ def _validated(intake: Intake, categories: dict | None = None) -> dict:
         "longitude": _coordinate(intake.longitude, CHINA_LON, "经度", "longitude"),
         "latitude": _coordinate(intake.latitude, CHINA_LAT, "纬度", "latitude"),
         "urgency": urgency,
+        "consent_publish": bool(intake.consent_publish),
     }
 
 
@@ -653,10 +681,12 @@ def reply(actor, demand: Demand, content: str, at=None) -> Demand:
     if demand.first_replied_at is None:
         demand.first_replied_at = at
         demand.replied_on_time = at <= demand.deadline
+    link = _issue_evaluation_link(demand)
     demand.save(update_fields=["state", "reply", "replied_at", "first_replied_at",
-                               "replied_on_time", "updated_at"])
+                               "replied_on_time", "evaluation_token_hash", "updated_at"])
     _event(demand, EventKind.REPLY, actor, at, State.HANDLING, unit=demand.current_unit,
            reason=content, on_time=at <= demand.deadline)
+    _tell_requester(demand, f"您的诉求（{demand.number}）已答复，请对办理结果评价：{link}")
     return demand
 
 
@@ -670,6 +700,7 @@ def _apply_evaluation(actor, demand: Demand, level: int, source: str, comment: s
                               at=at)
     demand.evaluation_level = level
     demand.evaluated_at = at
+    demand.evaluation_token_hash = ""  # the link works once
     if demand.first_evaluation_level is None:
         demand.first_evaluation_level = level
         demand.first_evaluated_at = at
@@ -679,7 +710,8 @@ def _apply_evaluation(actor, demand: Demand, level: int, source: str, comment: s
         demand.closed_at = at
         demand.save(update_fields=["state", "evaluation_level", "evaluated_at", "closed_at",
                                    "visited_at", "first_evaluation_level",
-                                   "first_evaluated_at", "updated_at"])
+                                   "first_evaluated_at", "evaluation_token_hash",
+                                   "updated_at"])
         _event(demand, EventKind.EVALUATE, staff, at, State.REPLIED, reason=comment,
                level=level, source=source)
         return demand
@@ -690,7 +722,7 @@ def _apply_evaluation(actor, demand: Demand, level: int, source: str, comment: s
     demand.save(update_fields=["state", "evaluation_level", "evaluated_at", "visited_at",
                                "first_evaluation_level", "first_evaluated_at",
                                "follow_up_count", "deadline", "warn_at", "sla_flag",
-                               "updated_at"])
+                               "evaluation_token_hash", "updated_at"])
     _event(demand, EventKind.EVALUATE, staff, at, State.REPLIED, reason=comment, level=level,
            source=source)
     _event(demand, EventKind.FOLLOW_UP, staff, at, State.FOLLOW_UP, unit=demand.current_unit,
@@ -711,6 +743,21 @@ def evaluate(actor, demand: Demand, level: int, source: str = EvaluationSource.W
     if source not in EvaluationSource.values or source == EvaluationSource.VISIT:
         raise ActionError("invalid", "评价方式无效。", "source")
     return _apply_evaluation(actor, demand, level, source, comment, at)
+
+
+@transaction.atomic
+def evaluate_by_token(token: str, level: int, comment: str = "", at=None) -> Demand:
+    """The requester's one-time link. An unknown, used or expired link says only that."""
+    at = _now(at)
+    demand = Demand.objects.filter(evaluation_token_hash=token_hash(token or "")).first() \
+        if token else None
+    if demand is None:
+        raise ActionError("not_found", "评价链接无效或已使用。")
+    demand = _lock(demand)
+    if demand.evaluation_token_hash != token_hash(token):
+        raise ActionError("not_found", "评价链接无效或已使用。")
+    _expect_state(demand, (State.REPLIED,), "评价")
+    return _apply_evaluation(None, demand, level, EvaluationSource.SMS, comment, at)
 
 
 @transaction.atomic
@@ -743,9 +790,12 @@ def answer_follow_up(actor, demand: Demand, content: str, at=None) -> Demand:
     demand.state = State.REPLIED
     demand.reply = content
     demand.replied_at = at
-    demand.save(update_fields=["state", "reply", "replied_at", "updated_at"])
+    link = _issue_evaluation_link(demand)
+    demand.save(update_fields=["state", "reply", "replied_at", "evaluation_token_hash",
+                               "updated_at"])
     _event(demand, EventKind.ANSWER_FOLLOW_UP, actor, at, State.FOLLOW_UP,
            unit=demand.current_unit, reason=content, on_time=at <= demand.deadline)
+    _tell_requester(demand, f"您的诉求（{demand.number}）已整改答复，请再次评价：{link}")
     return demand
 
 

@@ -107,6 +107,12 @@ class Demand(models.Model):
                                    blank=True)
     urgency = models.PositiveSmallIntegerField(_("紧急程度"), choices=Urgency.choices,
                                                default=Urgency.NORMAL)
+    consent_publish = models.BooleanField(
+        _("同意公开"), default=False,
+        help_text=_("诉求人同意在公众诉求列表和地图上（隐去个人信息后）公开本诉求。"))
+    # the one-time evaluation link sent to the requester after a reply (SHA-256 of it)
+    evaluation_token_hash = models.CharField(_("评价链接摘要"), max_length=64, blank=True,
+                                             db_index=True, editable=False)
     # accountability
     state = models.CharField(_("状态"), max_length=12, choices=State.choices)
     first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问受理人"),

@@ -50,3 +50,10 @@ class SmsSender:
             self.gateway.send(profile.mobile, notification.title)
         except Exception:
             logger.exception("SMS notification %s failed", notification.pk)
+
+
+def requester_gateway() -> SmsGateway:
+    """The SMS gateway for messages to requesters (who have no account)."""
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.SMS_GATEWAY)()

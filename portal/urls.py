@@ -5,4 +5,8 @@ from . import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("submit/", views.submit, name="submit"),
+    path("submit/done/", views.submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("e/<str:token>/", views.evaluate, name="evaluate"),
 ]

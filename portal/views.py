@@ -1,9 +1,17 @@
 """The public portal. No account is needed; nothing here shows private data."""
 
-from django.shortcuts import render
+from django.conf import settings
+from django.shortcuts import redirect, render
 
 from campaigns.queries import latest_campaign, phase_status
+from demands import actions, public
+from demands.actions import ActionError, Intake
+from demands.models import Demand
+from lib import ratelimit
+from lib.geo import gcj02_to_wgs84
 from org.models import Unit, UnitKind
+
+from .forms import EvaluateForm, SubmitForm, TrackForm
 
 PUBLIC_UNIT_KINDS = (UnitKind.SUBORDINATE, UnitKind.DISTRICT)
 
@@ -16,4 +24,96 @@ def home(request):
         "service_units": Unit.objects.filter(kind__in=PUBLIC_UNIT_KINDS, is_active=True)
         .order_by("sort_order"),
         "bureau": Unit.objects.filter(parent__isnull=True).first(),
+    })
+
+
+# --- submit, track, evaluate ------------------------------------------------------------
+SUBMIT_PER_IP_HOUR = 10
+SUBMIT_PER_PHONE_DAY = 5
+TRACK_PER_IP_HOUR = 30
+EVALUATE_PER_IP_HOUR = 20
+
+
+def _too_many(request, message):
+    return render(request, "portal/limited.html", {"message": message}, status=429)
+
+
+def submit(request):
+    form = SubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ip = ratelimit.client_ip(request)
+        if not ratelimit.allow("submit-ip", ip, SUBMIT_PER_IP_HOUR, 3600) or \
+                not ratelimit.allow("submit-phone", data["requester_phone"],
+                                    SUBMIT_PER_PHONE_DAY, 86400):
+            return _too_many(request, "提交过于频繁，请稍后再试；紧急情况请拨打 12319 城管热线。")
+        longitude, latitude = data["longitude"], data["latitude"]
+        if longitude is not None and latitude is not None and data["coord_system"] == "gcj02":
+            lon, lat = gcj02_to_wgs84(float(longitude), float(latitude))
+            longitude, latitude = round(lon, 6), round(lat, 6)
+        intake = Intake(
+            requester_kind=data["requester_kind"], channel="portal", category=data["category"],
+            title=data["title"], content=data["content"], address=data["address"],
+            longitude=longitude, latitude=latitude, requester_name=data["requester_name"],
+            requester_phone=data["requester_phone"], requester_org=data["requester_org"],
+            attachments=data["photos"], consent_publish=data["consent_publish"])
+        try:
+            demand, _created = actions.submit(None, intake)
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else
+                           ("photos" if error.field == "attachments" else None), error.message)
+        else:
+            request.session["portal_submitted"] = demand.number
+            return redirect("portal:submitted")
+    return render(request, "portal/submit.html", {
+        "form": form, "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }, status=400 if form.errors else 200)
+
+
+def submitted(request):
+    number = request.session.get("portal_submitted")
+    demand = Demand.objects.select_related("category").filter(number=number).first() \
+        if number else None
+    if demand is None:
+        return redirect("portal:submit")
+    return render(request, "portal/submitted.html", {"demand": demand})
+
+
+def track(request):
+    form = TrackForm(request.POST or None)
+    demand = None
+    not_found = False
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow("track-ip", ratelimit.client_ip(request), TRACK_PER_IP_HOUR,
+                               3600):
+            return _too_many(request, "查询过于频繁，请一小时后再试。")
+        demand = public.find_for_requester(form.cleaned_data["number"],
+                                           form.cleaned_data["phone_suffix"])
+        not_found = demand is None
+    return render(request, "portal/track.html", {
+        "form": form, "demand": demand, "not_found": not_found,
+        "steps": public.timeline(demand) if demand else [],
+    })
+
+
+def evaluate(request, token):
+    form = EvaluateForm(request.POST or None)
+    demand = Demand.objects.select_related("category", "current_unit").filter(
+        evaluation_token_hash=actions.token_hash(token)).first()
+    if demand is None:
+        return render(request, "portal/evaluate.html", {"invalid": True}, status=404)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow("evaluate-ip", ratelimit.client_ip(request),
+                               EVALUATE_PER_IP_HOUR, 3600):
+            return _too_many(request, "操作过于频繁，请稍后再试。")
+        try:
+            done = actions.evaluate_by_token(token, form.cleaned_data["level"],
+                                             form.cleaned_data["comment"])
+        except ActionError as error:
+            form.add_error(None, error.message)
+    return render(request, "portal/evaluate.html", {
+        "form": form, "demand": done or demand, "done": done,
+        "steps": public.timeline(done or demand),
     })

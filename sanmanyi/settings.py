@@ -54,6 +54,9 @@ try:
     except ValueError as error:
         raise EnvError("WORKING_HOURS", str(error)) from None
     INTAKE_UNIT_CODE = env.str("INTAKE_UNIT_CODE", "digital")
+    PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    MAP_TILE_URL = env.str("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
     KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", 300, minimum=0, maximum=3600)
     DEMO_DEMANDS = env.int("DEMO_DEMANDS", 360, minimum=0, maximum=100_000)
     NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", [])

@@ -42,6 +42,9 @@ def _fast_settings(settings, _static_root):
     settings.DEMO_DEMANDS = 40  # the demo city's year of demands, smaller for speed
     # Each test process its own cache: no state shared between xdist workers or runs.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters and cached figures start empty in every test
 
 
 @dataclass
