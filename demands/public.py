@@ -56,3 +56,52 @@ def find_for_requester(number: str, phone_suffix: str) -> Demand | None:
     if demand is None or not phone_suffix_matches(demand.requester_phone, phone_suffix):
         return None
     return demand
+
+
+@dataclass(frozen=True)
+class PublicDemand:
+    """A consented demand as the public list shows it: masked and generalised."""
+
+    category: str
+    title: str
+    address: str
+    state: str
+    submitted_at: object
+    replied_at: object
+    reply: str
+    requester: str
+    lon: float | None
+    lat: float | None
+
+
+PUBLIC_STATES = ("received", "dispatched", "handling", "replied", "follow_up", "closed")
+
+
+def published(category=None, unit=None):
+    """Consented demands, newest first (the caller pages them)."""
+    rows = Demand.objects.filter(consent_publish=True, state__in=PUBLIC_STATES) \
+        .select_related("category__parent")
+    if category is not None:
+        rows = rows.filter(category__parent=category)
+    if unit is not None:
+        rows = rows.filter(current_unit__path__startswith=unit.path)
+    return rows
+
+
+def masked(demand: Demand) -> PublicDemand:
+    from lib.privacy import generalise_address, mask_name, scrub
+
+    names = [demand.requester_name]
+    return PublicDemand(
+        category=str(demand.category),
+        title=scrub(demand.title, *names),
+        address=generalise_address(demand.address),
+        state=demand.get_state_display(),
+        submitted_at=demand.submitted_at,
+        replied_at=demand.first_replied_at,
+        reply=scrub(demand.reply, *names),
+        requester=f"{demand.get_requester_kind_display()} {mask_name(demand.requester_name)}",
+        # about a hundred metres: enough for a map, not enough to find a door
+        lon=round(float(demand.longitude), 3) if demand.longitude is not None else None,
+        lat=round(float(demand.latitude), 3) if demand.latitude is not None else None,
+    )

@@ -27,3 +27,25 @@ def phone_suffix_matches(phone: str, suffix: str) -> bool:
     digits = re.sub(r"\D", "", phone or "")
     suffix = re.sub(r"\D", "", suffix or "")
     return len(suffix) == 4 and len(digits) >= 4 and digits.endswith(suffix)
+
+
+_ROAD = re.compile(r"^(.*?(?:大道|路|街|巷|道|广场|公园))")
+
+
+def generalise_address(address: str) -> str:
+    """宿迁市幸福路12号3单元 → 宿迁市幸福路附近: keep the road, drop the house."""
+    address = (address or "").strip()
+    if not address:
+        return ""
+    match = _ROAD.match(address)
+    if match:
+        return match.group(1) + "附近"
+    return address[:6] + "附近"
+
+
+def scrub(text: str, *names: str) -> str:
+    """Replace the given personal names in free text by their masked form."""
+    for name in names:
+        if name and len(name.strip()) >= 2:
+            text = text.replace(name.strip(), mask_name(name))
+    return text

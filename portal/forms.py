@@ -57,3 +57,19 @@ class EvaluateForm(Bootstrap, forms.Form):
                                    choices=Level.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("意见和建议（可选）"), max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PublicFilterForm(Bootstrap, forms.Form):
+    category = forms.ModelChoiceField(label=_("类别"), required=False, empty_label="全部类别",
+                                      queryset=None)
+    unit = forms.ModelChoiceField(label=_("区域"), required=False, empty_label="全市",
+                                  queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from catalog.models import Category
+        from org.models import Unit, UnitKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(parent__isnull=True)
+        self.fields["unit"].queryset = Unit.objects.filter(kind=UnitKind.DISTRICT,
+                                                           is_active=True)

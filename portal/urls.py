@@ -8,5 +8,6 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("submit/done/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
+    path("demands/", views.demand_board, name="demands"),
     path("e/<str:token>/", views.evaluate, name="evaluate"),
 ]

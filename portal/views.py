@@ -4,14 +4,14 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 
 from campaigns.queries import latest_campaign, phase_status
-from demands import actions, public
+from demands import actions, public, queues
 from demands.actions import ActionError, Intake
 from demands.models import Demand
 from lib import ratelimit
 from lib.geo import gcj02_to_wgs84
 from org.models import Unit, UnitKind
 
-from .forms import EvaluateForm, SubmitForm, TrackForm
+from .forms import EvaluateForm, PublicFilterForm, SubmitForm, TrackForm
 
 PUBLIC_UNIT_KINDS = (UnitKind.SUBORDINATE, UnitKind.DISTRICT)
 
@@ -116,4 +116,24 @@ def evaluate(request, token):
     return render(request, "portal/evaluate.html", {
         "form": form, "demand": done or demand, "done": done,
         "steps": public.timeline(done or demand),
+    })
+
+
+def demand_board(request):
+    """公众诉求栏: demands whose requesters agreed to publish, masked, on a list and a map."""
+    form = PublicFilterForm(request.GET or None)
+    category = unit = None
+    if form.is_valid():
+        category, unit = form.cleaned_data["category"], form.cleaned_data["unit"]
+    rows, cursor = queues.page(public.published(category, unit), request.GET.get("after"),
+                               size=20)
+    items = [public.masked(d) for d in rows]
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(request, "portal/demands.html", {
+        "form": form, "items": items,
+        "points": [{"lat": i.lat, "lon": i.lon, "title": i.title, "state": i.state}
+                   for i in items if i.lat is not None],
+        "next_url": f"?{params.urlencode()}&after={cursor}" if cursor else None,
+        "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     })

@@ -173,3 +173,26 @@ def test_reply_sends_the_link_by_sms_after_commit(org, categories, personas,
 def test_masks():
     assert mask_name("王芳") == "王*" and mask_name("欧阳娜娜") == "欧***"
     assert mask_phone("13905271234") == "139****1234"
+
+
+def test_the_public_board_shows_only_consented_demands_masked(client, org, categories,
+                                                              personas):
+    client.post(reverse("portal:submit"), form(title="王芳家门口垃圾没人管",
+                                               address="宿迁市幸福路12号3单元",
+                                               longitude="118.275432", latitude="33.963219"))
+    client.post(reverse("portal:submit"), form(consent_publish="", title="不愿公开的诉求",
+                                               requester_phone="13900001111"))
+    for demand in Demand.objects.all():
+        actions.receive(personas.receiver, demand)
+    page = client.get(reverse("portal:demands")).content.decode()
+    assert "王*家门口垃圾没人管" in page
+    assert "宿迁市幸福路附近" in page and "12号" not in page
+    assert "不愿公开的诉求" not in page
+    for secret in ("王芳", "13905271234", "139****1234", "118.275432", "33.963219"):
+        assert secret not in page
+    assert '"lat": 33.963' in page and '"lon": 118.275' in page
+
+
+def test_submitted_but_not_yet_received_demands_are_not_public(client, org, categories):
+    client.post(reverse("portal:submit"), form(title="刚提交的诉求"))
+    assert "刚提交的诉求" not in client.get(reverse("portal:demands")).content.decode()
