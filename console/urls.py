@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import demand_views, views
+from . import away_views, demand_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("demands/<str:number>/act/<slug:name>/", demand_views.demand_act, name="demand_act"),
     path("dashboard/", demand_views.dashboard, name="dashboard"),
     path("inbox/", demand_views.inbox, name="inbox"),
+    path("away/", away_views.away, name="away"),
+    path("away/<int:pk>/end/", away_views.away_end, name="away_end"),
 ]

@@ -26,6 +26,7 @@ from catalog.models import Category, LimitUnit
 from enterprises.models import Enterprise
 from inbox.actions import notify
 from lib import filetype
+from lib.errors import ActionError
 from org import access
 from org.models import Role, Unit
 from org.queries import users_with_role
@@ -58,16 +59,6 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,18}[0-9]$")
 # Where a WGS84 point must fall to be in China (catches swapped or missing coordinates).
 CHINA_LON = (Decimal("73"), Decimal("136"))
 CHINA_LAT = (Decimal("3"), Decimal("54"))
-
-
-class ActionError(Exception):
-    """A refused action. ``code`` is stable for the API; ``message`` is for people."""
-
-    def __init__(self, code: str, message: str, field: str | None = None):
-        self.code = code
-        self.message = message
-        self.field = field
-        super().__init__(message)
 
 
 def _now(at):

@@ -116,8 +116,19 @@ def _unit_path(obj: Model) -> str | None:
 
 
 def _involves(user, obj: Model) -> bool:
-    return any(getattr(obj, f"{field}_id", None) == user.pk
-               for field in getattr(obj, "ACCESS_USER_FIELDS", ()))
+    """Does one of the object's ``ACCESS_USER_FIELDS`` (a lookup such as ``"user"`` or
+    ``"staff__user"``) name this user?"""
+    for lookup in getattr(obj, "ACCESS_USER_FIELDS", ()):
+        *path, last = lookup.split("__")
+        value = obj
+        for part in path:
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        else:
+            if getattr(value, f"{last}_id", None) == user.pk:
+                return True
+    return False
 
 
 def can(user, capability: str, obj: Model) -> bool:

@@ -65,6 +65,19 @@ UNITS = [
 ]
 
 
+PUBLIC_KINDS = (UnitKind.SUBORDINATE, UnitKind.DISTRICT)
+STANDARDS = "\n".join([
+    "着装规范，挂牌上岗，文明用语，首问负责。",
+    "一次性告知办事所需全部材料，不让群众跑第二趟。",
+    "来电来访当场登记，工作时间内受理派遣。",
+])
+COMMITMENTS = "\n".join([
+    "按承诺时限办结答复，节假日顺延，超期主动说明。",
+    "对不满意的诉求整改到位并再次答复。",
+    "不推诿、不拖延、不吃拿卡要。",
+])
+
+
 @dataclass(frozen=True)
 class Person:
     username: str
@@ -158,7 +171,9 @@ def build_units() -> dict[str, Unit]:
             defaults={"name": name, "short_name": short, "kind": kind,
                       "parent": units[parent] if parent else None, "sort_order": order,
                       "phone": phone, "duties": duties, "is_active": True,
-                      "address": "" if kind == UnitKind.BRANCH else "宿迁市宿城区洪泽湖路128号"},
+                      "address": "" if kind == UnitKind.BRANCH else "宿迁市宿城区洪泽湖路128号",
+                      "service_standards": STANDARDS if kind in PUBLIC_KINDS else "",
+                      "commitments": COMMITMENTS if kind in PUBLIC_KINDS else ""},
         )
         units[code] = unit
     return units

@@ -37,6 +37,10 @@ class Unit(models.Model):
     duties = models.TextField(_("职责"), blank=True)
     phone = models.CharField(_("对外电话"), max_length=30, blank=True)
     address = models.CharField(_("办公地址"), max_length=200, blank=True)
+    service_standards = models.TextField(_("服务标准"), blank=True,
+                                         help_text=_("亮标准：对外公示的服务规范，每行一条。"))
+    commitments = models.TextField(_("服务承诺"), blank=True,
+                                   help_text=_("亮承诺：对外公示的承诺事项，每行一条。"))
     is_active = models.BooleanField(_("启用"), default=True)
 
     ACCESS_UNIT_FIELD = "path"
@@ -257,3 +261,30 @@ class ApiToken(models.Model):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
+
+
+class AwayNotice(models.Model):
+    """离岗告示: a staff member left the post — where to, until when, who covers."""
+
+    staff = models.ForeignKey(StaffProfile, verbose_name=_("离岗人员"), on_delete=models.CASCADE,
+                              related_name="away_notices")
+    destination = models.CharField(_("去向/事由"), max_length=100)
+    starts_at = models.DateTimeField(_("离岗时间"))
+    until = models.DateTimeField(_("预计返回"))
+    covered_by = models.ForeignKey(StaffProfile, verbose_name=_("代岗人员"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"),
+                                  on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(_("已返岗"), null=True, blank=True)
+
+    ACCESS_UNIT_FIELD = "staff__unit__path"
+    ACCESS_USER_FIELDS = ("staff__user",)
+
+    class Meta:
+        verbose_name = _("离岗告示")
+        verbose_name_plural = _("离岗告示")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["until", "ended_at"], name="away_current")]
+
+    def __str__(self):
+        return f"{self.staff.full_name} {self.destination}"

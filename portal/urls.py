@@ -9,5 +9,7 @@ urlpatterns = [
     path("submit/done/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
     path("demands/", views.demand_board, name="demands"),
+    path("board/", views.board, name="board"),
+    path("board/<slug:code>/", views.board_unit, name="board_unit"),
     path("e/<str:token>/", views.evaluate, name="evaluate"),
 ]

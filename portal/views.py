@@ -1,6 +1,7 @@
 """The public portal. No account is needed; nothing here shows private data."""
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from campaigns.queries import latest_campaign, phase_status
@@ -9,7 +10,8 @@ from demands.actions import ActionError, Intake
 from demands.models import Demand
 from lib import ratelimit
 from lib.geo import gcj02_to_wgs84
-from org.models import Unit, UnitKind
+from org.actions import current_away
+from org.models import StaffProfile, Unit, UnitKind
 
 from .forms import EvaluateForm, PublicFilterForm, SubmitForm, TrackForm
 
@@ -136,4 +138,27 @@ def demand_board(request):
                    for i in items if i.lat is not None],
         "next_url": f"?{params.urlencode()}&after={cursor}" if cursor else None,
         "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    })
+
+
+# --- 三亮 board -----------------------------------------------------------------------------
+def board(request):
+    """亮身份、亮标准、亮承诺: the units that serve the public."""
+    units = Unit.objects.filter(kind__in=PUBLIC_UNIT_KINDS, is_active=True).order_by("sort_order")
+    return render(request, "portal/board.html", {"units": units})
+
+
+def board_unit(request, code):
+    unit = Unit.objects.filter(code=code, is_active=True).exclude(kind=UnitKind.BRANCH).first()
+    if unit is None:
+        raise Http404
+    staff = StaffProfile.objects.filter(unit=unit, show_on_board=True, user__is_active=True) \
+        .order_by("badge_number")
+    away = {notice.staff_id: notice for notice in current_away([unit])}
+    return render(request, "portal/board_unit.html", {
+        "unit": unit,
+        "cards": [(person, away.get(person.pk)) for person in staff],
+        "away": list(away.values()),
+        "standards": [line for line in unit.service_standards.splitlines() if line.strip()],
+        "commitments": [line for line in unit.commitments.splitlines() if line.strip()],
     })
