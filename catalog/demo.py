@@ -8,7 +8,7 @@ from django.db import transaction
 from org.models import Unit
 
 from .calendar import sync_from_package
-from .models import Category, LimitUnit, Urgency
+from .models import Category, LimitUnit, ServiceItem, Urgency
 
 H, D = LimitUnit.HOURS, LimitUnit.DAYS
 N, U, C = Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL
@@ -57,6 +57,31 @@ CATEGORIES = [
 ]
 
 
+SERVICE_ITEMS = [
+    ("hwgg", "户外广告设施设置审批", "shirong",
+     "在城市道路两侧、广场、建筑物外墙等设置户外广告设施。",
+     "户外广告设施设置申请表（原件1份）\n申请人营业执照或身份证明（复印件1份）\n场地使用权证明或租赁协议（复印件1份）\n设计效果图和设施结构图（1份）\n安全检测报告（大型设施提供）",
+     "设置位置符合户外广告设置规划\n设施结构安全、牢固",
+     "窗口受理，材料齐全的当场受理\n现场勘查\n审核决定\n送达许可决定书",
+     "不收费", "《城市市容和环境卫生管理条例》第十一条\n《江苏省城市市容和环境卫生管理条例》",
+     "10 个工作日", "市政务服务中心城管窗口（3号楼2楼）"),
+    ("ztcz", "城市建筑垃圾（渣土）处置核准", "zhifa",
+     "工程施工单位处置建筑垃圾、工程渣土。",
+     "建筑垃圾处置核准申请表（原件1份）\n建设工程施工许可证（复印件1份）\n运输单位和车辆清单、密闭装置证明（1份）\n消纳场所证明（1份）",
+     "运输车辆密闭，安装行驶记录仪\n有合法的消纳场所",
+     "窗口受理\n审查材料和车辆\n作出核准决定",
+     "不收费", "《城市建筑垃圾管理规定》（建设部令第139号）",
+     "5 个工作日", "市政务服务中心城管窗口（3号楼2楼）"),
+    ("wjdl", "城市道路挖掘许可", "shizheng",
+     "因工程建设需要挖掘城市道路。",
+     "挖掘城市道路申请表（原件1份）\n规划、建设批准文件（复印件1份）\n施工方案及交通疏导方案（1份）\n道路恢复承诺书（原件1份）",
+     "有批准的建设项目\n有施工安全保障措施",
+     "窗口受理\n会同公安交警现场踏勘\n作出许可决定\n施工完毕验收恢复",
+     "按规定缴纳道路挖掘修复费", "《城市道路管理条例》第三十三条",
+     "7 个工作日", "市政务服务中心城管窗口（3号楼2楼）"),
+]
+
+
 @transaction.atomic
 def build(context: dict) -> list[str]:
     added_days = sync_from_package()
@@ -77,5 +102,12 @@ def build(context: dict) -> list[str]:
                           "default_unit": units[owner], "is_active": True})
             count += 1
     context["categories"] = {c.code: c for c in Category.objects.filter(parent__isnull=False)}
+    for order, (code, name, unit, summary, materials, conditions, steps, fees, basis, limit,
+                window) in enumerate(SERVICE_ITEMS):
+        ServiceItem.objects.update_or_create(code=code, defaults={
+            "name": name, "unit": units[unit], "summary": summary, "materials": materials,
+            "conditions": conditions, "steps": steps, "fees": fees, "legal_basis": basis,
+            "time_limit": limit, "window": window, "phone": units[unit].phone,
+            "sort_order": order, "is_active": True})
     note = f"，工作日历补充 {added_days} 天" if added_days else ""
-    return [f"诉求类别 {len(CATEGORIES)} 大类 {count} 小类{note}"]
+    return [f"诉求类别 {len(CATEGORIES)} 大类 {count} 小类{note}，办事指南 {len(SERVICE_ITEMS)} 项"]

@@ -3,6 +3,7 @@ and the working calendar (statutory holidays and make-up working days)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,3 +84,58 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+
+class ServiceItem(models.Model):
+    """办事指南: everything a requester needs for one service, told at once (一次性告知)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("事项名称"), max_length=100)
+    unit = models.ForeignKey("org.Unit", verbose_name=_("办理单位"), on_delete=models.PROTECT,
+                             related_name="service_items")
+    summary = models.TextField(_("适用情形"), blank=True)
+    materials = models.TextField(_("申请材料"), help_text=_("每行一项。"))
+    conditions = models.TextField(_("办理条件"), blank=True, help_text=_("每行一项。"))
+    steps = models.TextField(_("办理流程"), help_text=_("每行一步。"))
+    fees = models.CharField(_("收费标准"), max_length=200, default="不收费")
+    legal_basis = models.TextField(_("设定依据"), blank=True, help_text=_("每行一条。"))
+    time_limit = models.CharField(_("承诺时限"), max_length=50)
+    window = models.CharField(_("办理窗口"), max_length=100)
+    hours = models.CharField(_("办公时间"), max_length=100,
+                             default="工作日 8:30–12:00，13:30–17:30")
+    phone = models.CharField(_("咨询电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("办事指南")
+        verbose_name_plural = _("办事指南")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def lines(self, field: str) -> list[str]:
+        return [line.strip() for line in getattr(self, field).splitlines() if line.strip()]
+
+
+class NoticeIssue(models.Model):
+    """A one-time notice handed to a named requester: the proof that everything was told."""
+
+    number = models.CharField(_("告知单编号"), max_length=20, unique=True, editable=False)
+    item = models.ForeignKey(ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT,
+                             related_name="issues")
+    requester_name = models.CharField(_("告知对象"), max_length=50)
+    requester_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    note = models.CharField(_("补充说明"), max_length=300, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("告知人"),
+                                  on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("告知时间"))
+
+    class Meta:
+        verbose_name = _("一次性告知记录")
+        verbose_name_plural = _("一次性告知记录")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self):
+        return f"{self.number} {self.item.name}"

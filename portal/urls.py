@@ -10,6 +10,8 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("demands/", views.demand_board, name="demands"),
     path("board/", views.board, name="board"),
+    path("services/", views.services, name="services"),
+    path("services/<slug:code>/", views.service, name="service"),
     path("board/<slug:code>/", views.board_unit, name="board_unit"),
     path("e/<str:token>/", views.evaluate, name="evaluate"),
 ]

@@ -1,10 +1,13 @@
 """The public portal. No account is needed; nothing here shows private data."""
 
 from django.conf import settings
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from campaigns.queries import latest_campaign, phase_status
+from catalog import notices
+from catalog.models import ServiceItem
 from demands import actions, public, queues
 from demands.actions import ActionError, Intake
 from demands.models import Demand
@@ -30,6 +33,7 @@ def home(request):
 
 
 # --- submit, track, evaluate ------------------------------------------------------------
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SUBMIT_PER_IP_HOUR = 10
 SUBMIT_PER_PHONE_DAY = 5
 TRACK_PER_IP_HOUR = 30
@@ -162,3 +166,30 @@ def board_unit(request, code):
         "standards": [line for line in unit.service_standards.splitlines() if line.strip()],
         "commitments": [line for line in unit.commitments.splitlines() if line.strip()],
     })
+
+
+# --- service catalogue and the one-time notice ---------------------------------------------
+def services(request):
+    q = (request.GET.get("q") or "").strip()[:30]
+    items = ServiceItem.objects.filter(is_active=True).select_related("unit")
+    if q:
+        items = items.filter(Q(name__contains=q) | Q(summary__contains=q))
+    return render(request, "portal/services.html", {"items": items, "q": q})
+
+
+def _item(code):
+    item = ServiceItem.objects.filter(code=code, is_active=True).select_related("unit").first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def service(request, code):
+    """The guide, printable as the one-time notice (print CSS) or downloadable (.docx)."""
+    item = _item(code)
+    if request.GET.get("format") == "docx":
+        response = HttpResponse(notices.docx_bytes(item), content_type=DOCX)
+        response["Content-Disposition"] = f'attachment; filename="{item.code}.docx"'
+        return response
+    return render(request, "portal/service.html", {"item": item, "sections": [
+        (title, item.lines(field)) for title, field in notices.SECTIONS]})
