@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import away_views, demand_views, notice_views, views
+from . import away_views, booking_views, demand_views, notice_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("inbox/", demand_views.inbox, name="inbox"),
     path("away/", away_views.away, name="away"),
     path("notices/", notice_views.notice_list, name="notices"),
+    path("bookings/", booking_views.bookings, name="bookings"),
     path("notices/<str:number>/", notice_views.notice_detail, name="notice_detail"),
     path("away/<int:pk>/end/", away_views.away_end, name="away_end"),
 ]

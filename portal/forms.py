@@ -73,3 +73,16 @@ class PublicFilterForm(Bootstrap, forms.Form):
         self.fields["category"].queryset = Category.objects.filter(parent__isnull=True)
         self.fields["unit"].queryset = Unit.objects.filter(kind=UnitKind.DISTRICT,
                                                            is_active=True)
+
+
+class BookingForm(Bootstrap, forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机号码"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    purpose = forms.CharField(label=_("办理事项（可选）"), max_length=100, required=False)
+
+
+class CancelForm(Bootstrap, forms.Form):
+    code = forms.CharField(label=_("取消码"), max_length=8)
+    phone_suffix = forms.RegexField(label=_("手机号后四位"), regex=r"^\d{4}$",
+                                    error_messages={"invalid": _("请输入手机号的后四位数字。")})

@@ -1,10 +1,15 @@
 """The public portal. No account is needed; nothing here shows private data."""
 
+import datetime as dt
+
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from appointments import actions as appointment_actions
+from appointments.models import Slot
 from campaigns.queries import latest_campaign, phase_status
 from catalog import notices
 from catalog.models import ServiceItem
@@ -16,7 +21,14 @@ from lib.geo import gcj02_to_wgs84
 from org.actions import current_away
 from org.models import StaffProfile, Unit, UnitKind
 
-from .forms import EvaluateForm, PublicFilterForm, SubmitForm, TrackForm
+from .forms import (
+    BookingForm,
+    CancelForm,
+    EvaluateForm,
+    PublicFilterForm,
+    SubmitForm,
+    TrackForm,
+)
 
 PUBLIC_UNIT_KINDS = (UnitKind.SUBORDINATE, UnitKind.DISTRICT)
 
@@ -193,3 +205,57 @@ def service(request, code):
         return response
     return render(request, "portal/service.html", {"item": item, "sections": [
         (title, item.lines(field)) for title, field in notices.SECTIONS]})
+
+
+# --- appointments (预约服务) -----------------------------------------------------------------
+BOOK_PER_IP_HOUR = 10
+
+
+def appointments(request):
+    now = timezone.now()
+    slots = Slot.objects.filter(window__is_active=True, starts_at__gt=now,
+                                starts_at__lt=now + dt.timedelta(days=8)) \
+        .select_related("window").annotate(
+            taken=Count("bookings", filter=Q(bookings__cancelled_at__isnull=True)))
+    by_window: dict = {}
+    for slot in slots:
+        slot.left = slot.capacity - slot.taken
+        by_window.setdefault(slot.window, {}).setdefault(
+            timezone.localtime(slot.starts_at).date(), []).append(slot)
+    return render(request, "portal/appointments.html", {"windows": by_window})
+
+
+def book(request, slot_id):
+    slot = Slot.objects.select_related("window").filter(pk=slot_id).first()
+    if slot is None:
+        raise Http404
+    form = BookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow("book-ip", ratelimit.client_ip(request), BOOK_PER_IP_HOUR,
+                               3600):
+            return _too_many(request, "预约过于频繁，请稍后再试。")
+        try:
+            booking = appointment_actions.book(slot, form.cleaned_data["name"],
+                                               form.cleaned_data["phone"],
+                                               form.cleaned_data["purpose"])
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return render(request, "portal/booked.html", {"booking": booking, "slot": slot})
+    return render(request, "portal/book.html", {"form": form, "slot": slot},
+                  status=400 if form.errors else 200)
+
+
+def cancel_booking(request):
+    form = CancelForm(request.POST or None)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow("book-ip", ratelimit.client_ip(request), BOOK_PER_IP_HOUR,
+                               3600):
+            return _too_many(request, "操作过于频繁，请稍后再试。")
+        try:
+            done = appointment_actions.cancel(form.cleaned_data["code"],
+                                              form.cleaned_data["phone_suffix"])
+        except ActionError as error:
+            form.add_error(None, error.message)
+    return render(request, "portal/cancel.html", {"form": form, "done": done})

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "catalog",
     "demands",
     "inbox",
+    "appointments",
     # interfaces
     "ninja",
     "api",
@@ -289,4 +290,5 @@ DEMO_BUILDERS = [
     "campaigns.demo.build",
     "catalog.demo.build",
     "demands.demo.build",
+    "appointments.demo.build",
 ]
