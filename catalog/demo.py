@@ -50,6 +50,9 @@ CATEGORIES = [
         ("lumian-posun", "道路破损", 5, D, 8, N, "shizheng"),
         ("renxingdao-sunhuai", "人行道板松动", 5, D, 8, N, "shizheng"),
     ]),
+    ("bianmin-fuwu", "便民服务", [
+        ("quancheng-daiban", "全程代办", 5, D, 8, N, "digital"),
+    ]),
     ("yuanlin-lvhua", "园林绿化", [
         ("lvdi-sunhuai", "绿地破坏", 3, D, 4, N, "yuanlin"),
         ("shumu-xiujian", "树木遮挡需修剪", 5, D, 8, N, "yuanlin"),

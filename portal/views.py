@@ -57,7 +57,8 @@ def _too_many(request, message):
 
 
 def submit(request):
-    form = SubmitForm(request.POST or None, request.FILES or None)
+    initial = {"category": request.GET["category"]} if request.GET.get("category") else None
+    form = SubmitForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ip = ratelimit.client_ip(request)

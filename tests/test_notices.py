@@ -68,3 +68,11 @@ def test_issuing_needs_a_name_and_a_role(client, item, personas):
 def test_the_demo_city_has_service_items():
     call_command("load_demo", verbosity=0)
     assert ServiceItem.objects.count() >= 3
+
+
+def test_agent_service_requests_become_demands_of_their_own_category(client):
+    call_command("load_demo", verbosity=0)
+    page = client.get(reverse("portal:services")).content.decode()
+    assert "申请全程代办" in page
+    form = client.get(reverse("portal:submit"), {"category": "quancheng-daiban"})
+    assert 'value="quancheng-daiban" selected' in form.content.decode()
