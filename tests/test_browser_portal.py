@@ -80,3 +80,96 @@ def test_a_citizen_submits_tracks_and_evaluates_on_a_phone(browser, site, org, p
     page.goto(site + link)
     expect(page.get_by_test_id("invalid-link")).to_be_visible()
     page.close()
+
+
+def test_an_enterprise_submits(browser, site):
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    page.goto(site + "/submit/")
+    page.get_by_role("radio", name="企业").check()
+    page.select_option("#id_category", "zhandao")
+    page.get_by_label("一句话说明问题").fill("厂区门口占道经营影响货车进出")
+    page.get_by_label("详细描述").fill("每天早上厂门口摊贩占道，货车无法进出。")
+    page.get_by_label("地点").fill("宿迁市发展大道66号")
+    page.get_by_label("您的称呼").fill("赵经理")
+    page.get_by_label("手机号码").fill("13705270000")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_test_id("field-error")).to_contain_text("企业诉求请填写企业名称")
+    page.get_by_label("单位/企业名称").fill("宿迁市御珍家私有限公司")
+    page.get_by_role("button", name="提交").click()
+    number = page.get_by_test_id("tracking-number").inner_text().strip()
+    page.screenshot(path=SHOTS / "portal-enterprise.png", full_page=True)
+    demand = Demand.objects.get(number=number)
+    assert demand.requester_kind == "enterprise"
+    assert demand.requester_org == "宿迁市御珍家私有限公司"
+    page.close()
+
+
+def test_booking_and_cancelling_an_appointment(browser, site, org):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from appointments.models import Booking, Slot, Window
+
+    window = Window.objects.create(code="w1", name="政务服务中心城管窗口", unit=org.unit_a,
+                                   location="3号楼2楼")
+    start = timezone.localtime() + dt.timedelta(days=1)
+    start = start.replace(hour=9, minute=30, second=0, microsecond=0)
+    Slot.objects.create(window=window, starts_at=start,
+                        ends_at=start + dt.timedelta(minutes=30), capacity=1)
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    page.goto(site + "/appointments/")
+    page.get_by_test_id("slot").first.click()
+    page.get_by_label("姓名").fill("刘先生")
+    page.get_by_label("手机号码").fill("13812345678")
+    page.get_by_role("button", name="确认预约").click()
+    code = page.get_by_test_id("cancel-code").inner_text().strip()
+    page.screenshot(path=SHOTS / "portal-booked.png", full_page=True)
+    page.goto(site + "/appointments/")
+    expect(page.get_by_text("约满")).to_be_visible()
+    page.goto(site + "/appointments/cancel/")
+    page.get_by_label("取消码").fill(code)
+    page.get_by_label("手机号后四位").fill("5678")
+    page.get_by_role("button", name="取消预约").click()
+    expect(page.get_by_test_id("cancelled")).to_be_visible()
+    assert Booking.objects.get(code=code).cancelled_at is not None
+    page.close()
+
+
+def test_printing_a_one_time_notice(browser, site, org):
+    from catalog.models import ServiceItem
+
+    ServiceItem.objects.create(code="hwgg", name="户外广告设施设置审批", unit=org.unit_a,
+                               materials="申请表\n营业执照复印件", steps="受理\n决定",
+                               time_limit="10 个工作日", window="城管窗口")
+    page = browser.new_page(viewport={"width": 1024, "height": 900})
+    page.goto(site + "/services/hwgg/")
+    page.emulate_media(media="print")
+    expect(page.locator("header")).to_be_hidden()  # the print view is the notice alone
+    expect(page.get_by_test_id("notice")).to_contain_text("营业执照复印件")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
+    (SHOTS / "notice.pdf").write_bytes(pdf)
+    page.screenshot(path=SHOTS / "notice-print.png", full_page=True)
+    page.close()
+
+
+def test_the_sanliang_board_shows_an_away_notice(browser, site, org, personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from org import actions as org_actions
+    from org.models import StaffProfile
+
+    me = StaffProfile.objects.get(user=personas.handler_a)
+    org_actions.post_away(personas.handler_a, me, "现场处置",
+                          timezone.now() + dt.timedelta(hours=2),
+                          covered_by=StaffProfile.objects.get(user=personas.head_a))
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    page.goto(site + "/board/")
+    page.goto(site + f"/board/{org.unit_a.code}/")
+    expect(page.get_by_test_id("away-notice")).to_contain_text("张承办")
+    expect(page.get_by_test_id("away-notice")).to_contain_text("由 王处长 代岗")
+    page.screenshot(path=SHOTS / "portal-sanliang.png", full_page=True)
+    page.close()
