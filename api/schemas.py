@@ -10,7 +10,7 @@ from ninja import Field, Schema
 
 RequesterKindIn = Literal["citizen", "grassroots", "enterprise"]
 ChannelIn = Literal["12345", "12319", "portal", "weibo", "wenzheng", "gov_cloud", "walk_in",
-                    "api"]
+                    "api", "open311"]
 
 
 class Error(Schema):

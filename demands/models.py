@@ -32,6 +32,7 @@ class Channel(models.TextChoices):
     GOV_CLOUD = "gov_cloud", _("政务云平台")
     WALK_IN = "walk_in", _("来访")
     API = "api", _("接口")
+    OPEN311 = "open311", _("Open311")
 
 
 class State(models.TextChoices):

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     # interfaces
     "ninja",
     "api",
+    "open311",
     "portal",
     "console",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/", include("console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include(("open311.urls", "open311"))),
     path("healthz", views.healthz, name="healthz"),
 ]
 
