@@ -136,7 +136,8 @@ def main(count: int, seed: int = 7) -> None:
                     "evaluated_at": ts(evaluated, has["evaluated"]),
                     "is_repeat": rng.random() < 0.04, "return_count": int(rng.random() < 0.06),
                     "extension_count": int(rng.random() < 0.05), "follow_up_count": int(state == "follow_up"),
-                    "updated_at": now,
+                    "updated_at": now, "consent_publish": rng.random() < 0.3,
+                    "evaluation_token_hash": "",
                 }
                 copy.write_row([pk, *(row[c] for c in DEMAND_COLUMNS)])
                 steps = [("register", received, "", "received", intake)]

@@ -36,7 +36,9 @@ ENV = {**os.environ, "DATABASE_URL": DB_URL, "DEBUG": "0", "SECURE_HTTPS": "0",
        "SECRET_KEY": "bench-only-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1",
        "DEMO_DEMANDS": "0", "LOG_LEVEL": "WARNING", "VAR_DIR": tempfile.mkdtemp(),
        # production shape: Redis for the cache (the dashboards) and the broker
-       "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")}
+       "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+       # one client from one address would hit the per-IP limits of the public pages
+       "RATE_LIMITS": "0"}
 
 
 def manage(*args, capture=False):
@@ -59,6 +61,11 @@ def prepare() -> None:
         if have >= N:
             print(f"reusing {name}: {have:,} demands")
             manage("migrate", "-v0")  # bring the schema up to date
+            manage("load_demo", "-v0")  # and the reference data (no demo demands)
+            if psql("SELECT COUNT(*) FROM demands_demand WHERE consent_publish", name) == "0":
+                # databases generated before consent existed: 30% consent, as generate.py
+                psql("UPDATE demands_demand SET consent_publish = (id % 10 < 3)", name)
+                psql("ANALYZE demands_demand", name)
             return
         psql(f"DROP DATABASE {name}")
     elif exists:
@@ -146,6 +153,46 @@ def latency() -> list[tuple[str, dict]]:
 
 # Each request carries fresh phone numbers, as real traffic does (one phone repeated a
 # million times would make the repeat check scan that phone's history on every insert).
+def portal_latency() -> list[tuple[str, dict]]:
+    """Anonymous visitors: the public pages, and tracking a real demand."""
+    client = Client()
+    rng = random.Random(2)
+    name = DB_URL.rsplit("/", 1)[1]
+    pairs = [line.split("|") for line in psql(
+        "SELECT number, right(requester_phone, 4) FROM demands_demand TABLESAMPLE SYSTEM (1) "
+        "WHERE requester_phone <> '' LIMIT 200", name).split()]
+    _status, body = client.request("GET", "/demands/")
+    more = re.search(rb'href="\?([^"]*after=[^"]*)"', body)
+    board_pages = ["/demands/"] + (["/demands/?" + more.group(1).decode().replace("&amp;", "&")]
+                                   if more else [])
+    pages = ["/", "/services/", "/services/hwgg/", "/board/", "/board/huanwei/",
+             "/appointments/", "/track/", *board_pages,
+             "/demands/?category=" + psql("SELECT id FROM catalog_category "
+                                          "WHERE code = 'shirong-huanjing'", name)]
+    results = [("门户页面（首页、诉求栏、办事指南、三亮、预约、查询页）",
+                timed(client, [rng.choice(pages) for _ in range(300)]))]
+    client.request("GET", "/track/")
+    token = client.cookies["sanmanyi_csrftoken"]
+    samples = []
+    for number, suffix in (rng.choice(pairs) for _ in range(150)):
+        body = urllib.parse.urlencode({"number": number, "phone_suffix": suffix,
+                                       "csrfmiddlewaretoken": token})
+        t = time.perf_counter()
+        status, page = client.request("POST", "/track/", body, {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://127.0.0.1:{PORT}/track/"})
+        samples.append((time.perf_counter() - t) * 1000)
+        if status != 200 or b"public-timeline" not in page:
+            raise SystemExit(f"tracking {number} failed: HTTP {status}")
+    samples.sort()
+    results.append(("进度查询 POST /track/（编号 + 手机后四位）", {
+        "n": len(samples), "p50": statistics.median(samples),
+        "p95": samples[int(len(samples) * 0.95) - 1], "max": samples[-1]}))
+    results.append(("Open311 GET /open311/v2/requests.json（默认 90 天，最多 1000 条）",
+                    timed(client, ["/open311/v2/requests.json?page_size=100"] * 60)))
+    return results
+
+
 LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -206,6 +253,15 @@ def main() -> None:
                 time.sleep(0.2)
         name = DB_URL.rsplit("/", 1)[1]
         total = int(psql("SELECT COUNT(*) FROM demands_demand", name))
+        portal = portal_latency()
+        if os.environ.get("BENCH_ONLY") == "portal":
+            print(f"\ndemands in the database: {total:,}; gunicorn --workers {WORKERS}\n")
+            print("| page | requests | p50 ms | p95 ms | max ms |")
+            print("|---|---:|---:|---:|---:|")
+            for label, r in portal:
+                print(f"| {label} | {r['n']} | {r['p50']:.1f} | {r['p95']:.1f} | "
+                      f"{r['max']:.1f} |")
+            return
         # What the beat job does every few minutes in production: compute the
         # bureau-wide dashboards into the cache. Timed, because it is the cold cost.
         t = time.monotonic()
@@ -225,7 +281,7 @@ def main() -> None:
     print()
     print("| page | requests | p50 ms | p95 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
-    for label, r in results:
+    for label, r in results + portal:
         print(f"| {label} | {r['n']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} |")
     print()
     for label, api in (("POST /api/v1/demands (one per request)", single),

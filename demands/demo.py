@@ -93,6 +93,8 @@ def _working_time(rng: random.Random, day: dt.date, tz) -> dt.datetime:
 def build(context: dict) -> list[str]:
     for title, body in TEMPLATES:
         ReplyTemplate.objects.update_or_create(title=title, defaults={"body": body})
+    if not settings.DEMO_DEMANDS:
+        return ["诉求演示数据：按设置不生成"]
     if Demand.objects.filter(external_id__startswith="DEMO-").exists():
         return ["诉求演示数据已存在，未重复生成"]
     tz = ZoneInfo(settings.TIME_ZONE)

@@ -188,6 +188,9 @@ class Demand(models.Model):
             # KPIs by period
             models.Index(fields=["first_evaluated_at"], name="demand_first_evaluated_at"),
             models.Index(fields=["submitted_at"], name="demand_submitted_at"),
+            # the public board: consented demands, newest first
+            models.Index(fields=["-submitted_at", "-id"], name="demand_public",
+                         condition=Q(consent_publish=True)),
             # repeat detection (same phone, same category, recent) and phone search
             models.Index(fields=["requester_phone", "category", "submitted_at"],
                          name="demand_repeat"),

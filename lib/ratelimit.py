@@ -11,6 +11,10 @@ from django.core.cache import cache
 def allow(scope: str, key: str, limit: int, window_seconds: int) -> bool:
     """Count one event for (scope, key); False once more than ``limit`` happened in the
     current window. Keys are hashed, so no phone number lands in the cache in clear."""
+    from django.conf import settings
+
+    if not settings.RATE_LIMITS:
+        return True
     window = int(time.time() // window_seconds)
     digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()[:24]
     cache_key = f"sanmanyi:rl:{scope}:{digest}:{window}"

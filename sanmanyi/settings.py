@@ -57,6 +57,7 @@ try:
     PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     MAP_TILE_URL = env.str("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
+    RATE_LIMITS = env.bool("RATE_LIMITS", True)
     KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", 300, minimum=0, maximum=3600)
     DEMO_DEMANDS = env.int("DEMO_DEMANDS", 360, minimum=0, maximum=100_000)
     NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", [])
