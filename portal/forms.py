@@ -86,3 +86,11 @@ class CancelForm(Bootstrap, forms.Form):
     code = forms.CharField(label=_("取消码"), max_length=8)
     phone_suffix = forms.RegexField(label=_("手机号后四位"), regex=r"^\d{4}$",
                                     error_messages={"invalid": _("请输入手机号的后四位数字。")})
+
+
+class PhoneEvaluateForm(EvaluateForm):
+    number = forms.CharField(label=_("诉求编号"), max_length=20)
+    phone = forms.RegexField(label=_("提交诉求时留的手机号码"), regex=r"^1\d{10}$",
+                             error_messages={"invalid": _("请输入 11 位手机号码。")})
+
+    field_order = ["number", "phone", "level", "comment"]

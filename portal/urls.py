@@ -8,6 +8,7 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("submit/done/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
+    path("track/evaluate/", views.evaluate_by_phone, name="evaluate_by_phone"),
     path("demands/", views.demand_board, name="demands"),
     path("board/", views.board, name="board"),
     path("services/", views.services, name="services"),

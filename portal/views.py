@@ -1,6 +1,7 @@
 """The public portal. No account is needed; nothing here shows private data."""
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -25,6 +26,7 @@ from .forms import (
     BookingForm,
     CancelForm,
     EvaluateForm,
+    PhoneEvaluateForm,
     PublicFilterForm,
     SubmitForm,
     TrackForm,
@@ -210,6 +212,7 @@ def service(request, code):
 
 # --- appointments (预约服务) -----------------------------------------------------------------
 BOOK_PER_IP_HOUR = 10
+BOOK_PER_PHONE_DAY = 5
 
 
 def appointments(request):
@@ -233,7 +236,8 @@ def book(request, slot_id):
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not ratelimit.allow("book-ip", ratelimit.client_ip(request), BOOK_PER_IP_HOUR,
-                               3600):
+                               3600) or not ratelimit.allow(
+                "book-phone", form.cleaned_data["phone"], BOOK_PER_PHONE_DAY, 86400):
             return _too_many(request, "预约过于频繁，请稍后再试。")
         try:
             booking = appointment_actions.book(slot, form.cleaned_data["name"],
@@ -260,3 +264,26 @@ def cancel_booking(request):
         except ActionError as error:
             form.add_error(None, error.message)
     return render(request, "portal/cancel.html", {"form": form, "done": done})
+
+
+def evaluate_by_phone(request):
+    """The other way to evaluate: tracking number plus the full phone number."""
+    form = PhoneEvaluateForm(request.POST or None,
+                             initial={"number": request.GET.get("number", "")[:20]})
+    done = None
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow("evaluate-ip", ratelimit.client_ip(request),
+                               EVALUATE_PER_IP_HOUR, 3600):
+            return _too_many(request, "操作过于频繁，请稍后再试。")
+        data = form.cleaned_data
+        demand = public.find_for_requester(data["number"], data["phone"][-4:])
+        if demand is None or re.sub(r"\D", "", demand.requester_phone) != data["phone"]:
+            form.add_error(None, "没有找到匹配的诉求，请核对编号和手机号。")
+        else:
+            try:
+                done = actions.evaluate(None, demand, data["level"], "web", data["comment"])
+            except ActionError as error:
+                form.add_error(None, error.message)
+    return render(request, "portal/evaluate_phone.html", {
+        "form": form, "done": done, "demand": done,
+        "steps": public.timeline(done) if done else []})
