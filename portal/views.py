@@ -52,6 +52,7 @@ SUBMIT_PER_IP_HOUR = 10
 SUBMIT_PER_PHONE_DAY = 5
 TRACK_PER_IP_HOUR = 30
 EVALUATE_PER_IP_HOUR = 20
+EVALUATE_PER_PHONE_DAY = 10
 
 
 def _too_many(request, message):
@@ -273,7 +274,8 @@ def evaluate_by_phone(request):
     done = None
     if request.method == "POST" and form.is_valid():
         if not ratelimit.allow("evaluate-ip", ratelimit.client_ip(request),
-                               EVALUATE_PER_IP_HOUR, 3600):
+                               EVALUATE_PER_IP_HOUR, 3600) or not ratelimit.allow(
+                "evaluate-phone", form.cleaned_data["phone"], EVALUATE_PER_PHONE_DAY, 86400):
             return _too_many(request, "操作过于频繁，请稍后再试。")
         data = form.cleaned_data
         demand = public.find_for_requester(data["number"], data["phone"][-4:])

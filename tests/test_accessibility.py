@@ -10,7 +10,8 @@ from django.core.management import call_command
 pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/submit/", "/track/", "/demands/", "/services/", "/services/hwgg/",
-         "/appointments/", "/appointments/cancel/", "/board/", "/board/huanwei/"]
+         "/appointments/", "/appointments/cancel/", "/board/", "/board/huanwei/",
+         "/track/evaluate/", "/e/no-such-link/"]
 
 
 @pytest.fixture
