@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lib.errors import ActionError
@@ -16,14 +17,14 @@ from .demand_forms import Bootstrap
 
 
 class AwayForm(Bootstrap, forms.Form):
-    staff = forms.ModelChoiceField(label="离岗人员", queryset=StaffProfile.objects.none(),
+    staff = forms.ModelChoiceField(label=_("离岗人员"), queryset=StaffProfile.objects.none(),
                                    empty_label=None)
-    destination = forms.CharField(label="去向/事由", max_length=100)
-    until = forms.DateTimeField(label="预计返回",
+    destination = forms.CharField(label=_("去向/事由"), max_length=100)
+    until = forms.DateTimeField(label=_("预计返回"),
                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    covered_by = forms.ModelChoiceField(label="代岗人员", required=False,
+    covered_by = forms.ModelChoiceField(label=_("代岗人员"), required=False,
                                         queryset=StaffProfile.objects.none(),
-                                        empty_label="无")
+                                        empty_label=_("无"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +49,7 @@ def away(request):
         except ActionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, "离岗告示已发布，公众三亮公示栏同步显示。")
+            messages.success(request, _("离岗告示已发布，公众三亮公示栏同步显示。"))
             return redirect("console:away")
     notices = access.filter_for(request.user, "org.edit_staff", AwayNotice.objects.filter(
         ended_at__isnull=True)).select_related("staff", "covered_by")[:50]
@@ -62,5 +63,5 @@ def away_end(request, pk):
     notice = access.get_for_user_or_404(request.user, "org.edit_staff",
                                         AwayNotice.objects.all(), pk=pk)
     actions.end_away(request.user, notice)
-    messages.success(request, "已返岗。")
+    messages.success(request, _("已返岗。"))
     return redirect("console:away")

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from catalog import notices
 from catalog.models import NoticeIssue, ServiceItem
@@ -17,11 +18,11 @@ from .demand_forms import Bootstrap
 
 
 class IssueForm(Bootstrap, forms.Form):
-    item = forms.ModelChoiceField(label="事项", queryset=ServiceItem.objects.filter(
-        is_active=True), empty_label="请选择事项")
-    requester_name = forms.CharField(label="告知对象（姓名或单位）", max_length=50)
-    requester_phone = forms.CharField(label="联系电话", max_length=20, required=False)
-    note = forms.CharField(label="补充说明", max_length=300, required=False,
+    item = forms.ModelChoiceField(label=_("事项"), queryset=ServiceItem.objects.filter(
+        is_active=True), empty_label=_("请选择事项"))
+    requester_name = forms.CharField(label=_("告知对象（姓名或单位）"), max_length=50)
+    requester_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    note = forms.CharField(label=_("补充说明"), max_length=300, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 

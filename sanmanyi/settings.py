@@ -23,8 +23,19 @@ try:
     DEBUG = env.bool("DEBUG", False)
     VAR_DIR = Path(env.str("VAR_DIR", str(BASE_DIR / "var")))
 
-    SECRET_KEY = env.str("SECRET_KEY", required=not DEBUG)
-    if SECRET_KEY is None:  # only in DEBUG: a throw-away key, new on every start
+    # The embedded default (no DATABASE_URL) keeps one key per installation in
+    # VAR_DIR/secret_key, made on first use, so `make run` and `manage.py …` in a checkout
+    # need no configuration. A deployment with its own database must set SECRET_KEY.
+    EMBEDDED = env.str("DATABASE_URL") is None
+    SECRET_KEY = env.str("SECRET_KEY", required=not (DEBUG or EMBEDDED))
+    if SECRET_KEY is None and EMBEDDED:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        _key_file = VAR_DIR / "secret_key"
+        if not _key_file.exists():
+            _key_file.write_text(secrets.token_urlsafe(64))
+            _key_file.chmod(0o600)
+        SECRET_KEY = _key_file.read_text().strip()
+    elif SECRET_KEY is None:  # DEBUG with a database of its own: a throw-away key
         SECRET_KEY = "dev-" + secrets.token_urlsafe(48)
     elif not DEBUG and len(SECRET_KEY) < 50:
         raise EnvError("SECRET_KEY", "must be at least 50 characters when DEBUG is off")

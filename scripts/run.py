@@ -10,7 +10,6 @@ If either process dies, the other is stopped too and the exit status says so.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -23,16 +22,8 @@ BIN = Path(sys.executable).parent
 
 def prepare_environment() -> dict[str, str]:
     env = dict(os.environ)
-    var = Path(env.setdefault("VAR_DIR", str(ROOT / "var")))
-    var.mkdir(parents=True, exist_ok=True)
-    debug = env.get("DEBUG", "0").lower() in {"1", "true", "on", "yes"}
-    if not env.get("SECRET_KEY") and not debug:
-        # A key made once per installation and kept, so sessions survive restarts.
-        key_file = var / "secret_key"
-        if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(64))
-            key_file.chmod(0o600)
-        env["SECRET_KEY"] = key_file.read_text().strip()
+    Path(env.setdefault("VAR_DIR", str(ROOT / "var"))).mkdir(parents=True, exist_ok=True)
+    # The secret key of the embedded default lives in VAR_DIR (see sanmanyi/settings.py).
     # The embedded default listens on plain HTTP on this machine.
     env.setdefault("SECURE_HTTPS", "0")
     env.setdefault("DJANGO_SETTINGS_MODULE", "sanmanyi.settings")

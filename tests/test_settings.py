@@ -31,7 +31,8 @@ def manage(tmp_path, *args, **env):
     ("env", "variable"),
     [
         ({"DEBUG": "maybe"}, "DEBUG"),
-        ({"DEBUG": "0"}, "SECRET_KEY"),  # production mode without a key
+        # production mode (a database of its own) without a key
+        ({"DEBUG": "0", "DATABASE_URL": "postgres://u@db:5432/x"}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"SECRET_KEY": GOOD_KEY, "SESSION_IDLE_MINUTES": "two hours"}, "SESSION_IDLE_MINUTES"),
         ({"SECRET_KEY": GOOD_KEY, "LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT"),
@@ -55,6 +56,18 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
                     DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_a_checkout_needs_no_configuration_for_manage_py(tmp_path):
+    """The embedded default keeps its key in VAR_DIR: made once, private, reused."""
+    first = manage(tmp_path, "makemigrations", "--check", "--dry-run")
+    assert first.returncode == 0, first.stderr
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = key_file.read_text()
+    assert len(key) >= 50
+    assert manage(tmp_path, "check").returncode == 0
+    assert key_file.read_text() == key
 
 
 def test_debug_needs_no_secret_key(tmp_path):
