@@ -194,6 +194,9 @@ class Demand(models.Model):
             # repeat detection (same phone, same category, recent) and phone search
             models.Index(fields=["requester_phone", "category", "submitted_at"],
                          name="demand_repeat"),
+            # duplicate detection by place: a latitude band, then longitude
+            models.Index(fields=["latitude", "longitude"], name="demand_place",
+                         condition=Q(latitude__isnull=False)),
         ]
 
     def __str__(self):

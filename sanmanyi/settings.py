@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "demands",
     "inbox",
     "appointments",
+    "imports",
+    "insights",
     # interfaces
     "ninja",
     "api",
