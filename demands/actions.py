@@ -31,6 +31,7 @@ from org import access
 from org.models import Role, Unit
 from org.queries import users_with_role
 
+from . import signals
 from .models import (
     CLOCK_STATES,
     OPEN_STATES,
@@ -327,6 +328,9 @@ def _create(actor, intake: Intake, state: str, at) -> tuple[Demand, bool]:
     kind = EventKind.REGISTER if state == State.RECEIVED else EventKind.SUBMIT
     _event(demand, kind, actor if actor and actor.is_authenticated else None, at,
            unit=intake_unit, channel=demand.channel)
+    signals.demands_created.send(sender=Demand, demands=[demand], source="intake")
+    if state == State.RECEIVED:
+        signals.demands_received.send(sender=Demand, demands=[demand])
     return demand, True
 
 
@@ -430,6 +434,8 @@ def submit_many(actor, intakes: list[Intake], at=None) -> list[Submitted]:
     for result in results:  # items that repeated an earlier item of the same batch
         if isinstance(result.demand, int):
             result.demand = results[result.demand].demand
+    if new:
+        signals.demands_created.send(sender=Demand, demands=new, source="batch")
     return results
 
 
@@ -457,6 +463,7 @@ def receive(actor, demand: Demand, at=None) -> Demand:
     demand.save(update_fields=["state", "first_receiver", "received_at", "deadline", "warn_at",
                                "sla_flag", "updated_at"])
     _event(demand, EventKind.RECEIVE, actor, at, State.SUBMITTED)
+    signals.demands_received.send(sender=Demand, demands=[demand])
     return demand
 
 
