@@ -13,3 +13,6 @@ from django.dispatch import Signal
 demands_created = Signal()
 # demands=[Demand, ...] that have just become 待派遣 (received, clock started)
 demands_received = Signal()
+# demands=[Demand, ...] whose text (title, content, address, requester) was changed by an
+# update from their source system (a re-imported file)
+demands_updated = Signal()
