@@ -252,6 +252,10 @@ class EventKind(models.TextChoices):
     CLOSE = "close", _("办结")
     WARN = "warn", _("时限预警")
     OVERDUE = "overdue", _("超期")
+    # a re-imported file changed what the source system knows of the demand
+    UPDATE = "update", _("来源更新")
+    # the original's reply passed on to the requester of a demand merged into it
+    RELAY = "relay", _("转达原诉求答复")
 
 
 class DemandEvent(models.Model):
