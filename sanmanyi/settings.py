@@ -70,6 +70,13 @@ try:
     MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
     RATE_LIMITS = env.bool("RATE_LIMITS", True)
     KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", 300, minimum=0, maximum=3600)
+    # hotspots (insights/hotspots.py, docs/hotspots.md)
+    HOTSPOT_MIN_SIZE = env.int("HOTSPOT_MIN_SIZE", 3, minimum=2, maximum=1000)
+    HOTSPOT_MAX_DEMANDS = env.int("HOTSPOT_MAX_DEMANDS", 20_000, minimum=100, maximum=500_000)
+    HOTSPOT_RADIUS_METRES = env.int("HOTSPOT_RADIUS_METRES", 500, minimum=10, maximum=10_000)
+    HOTSPOT_TEXT_SIMILARITY = env.int("HOTSPOT_TEXT_SIMILARITY_PERCENT", 30, minimum=1,
+                                      maximum=100) / 100
+    HOTSPOT_CACHE_SECONDS = env.int("HOTSPOT_CACHE_SECONDS", 600, minimum=0, maximum=86400)
     DEMO_DEMANDS = env.int("DEMO_DEMANDS", 360, minimum=0, maximum=100_000)
     NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", [])
     SMS_GATEWAY = env.str("SMS_GATEWAY", "inbox.senders.SmsGateway")

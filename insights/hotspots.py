@@ -1,0 +1,326 @@
+"""Hotspots: many recent demands about the same thing at the same place.
+
+A hotspot is a group of at least ``HOTSPOT_MIN_SIZE`` demands submitted in a window where
+each member is linked to another by two facts at once: their points lie within
+``HOTSPOT_RADIUS_METRES`` of each other, and their texts are similar (cosine of TF-IDF
+vectors over ``lib.chinese.words`` ≥ ``HOTSPOT_TEXT_SIMILARITY``). The groups are the
+clusters of DBSCAN run on that joint neighbourhood (a sparse "distance" ``1 − cosine``
+stored only for pairs that are near on the map), so:
+
+* no number of clusters has to be guessed (k-means needs one, and puts every demand,
+  noise included, into some cluster);
+* the same topic in two districts gives two hotspots, and two topics at one corner give
+  two hotspots, because a link needs both the place and the text;
+* the work is bounded by the pairs of demands near each other (a ball tree on the
+  sphere), never the n² pairs of the window.
+
+Nothing is random (DBSCAN visits the rows in the query's fixed order), so the same data
+gives the same hotspots. Demands without a point take no part (they are counted in
+``Hotspots.without_point``): a place is half of what makes a hotspot.
+
+Hotspots are computed on request; they are a view of the demands, not state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db.models.functions import Left
+from django.utils import timezone
+from scipy import sparse
+
+from demands.models import Demand, State
+from lib import chinese
+
+EARTH_RADIUS_M = 6_371_000.0
+DEFAULT_DAYS = 30
+CONTENT_CHARS = 160  # the start of the content says what it is about; the rest costs time
+PAIR_CHUNK = 200_000  # candidate pairs scored at once (bounds the memory)
+LABEL_WORDS = 4
+# A later half this many times the earlier (and at least MIN_CHANGE more) is "rising".
+RISE_RATIO = 1.5
+MIN_CHANGE = 2
+WEEKLY_AFTER_DAYS = 62  # longer windows are bucketed by week
+
+
+class Direction:
+    RISING = "rising"
+    FALLING = "falling"
+    STEADY = "steady"
+    LABELS = {RISING: "上升", FALLING: "下降", STEADY: "平稳"}
+
+
+@dataclass(frozen=True)
+class HotspotDemand:
+    id: int
+    number: str
+    external_id: str
+    title: str
+    submitted_at: dt.datetime
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Trend:
+    unit: str  # "day" | "week"
+    starts: list[dt.date]  # first day of each bucket
+    counts: list[int]
+    direction: str  # Direction.RISING / FALLING / STEADY
+
+    @property
+    def direction_label(self) -> str:
+        return Direction.LABELS[self.direction]
+
+
+@dataclass
+class Hotspot:
+    keywords: list[str]
+    size: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    trend: Trend
+    centre: tuple[float, float]  # (latitude, longitude), WGS84
+    points: list[tuple[float, float]]
+    demands: list[HotspotDemand]
+    radius_m: float = 0.0  # farthest member from the centre
+
+    @property
+    def label(self) -> str:
+        return "、".join(self.keywords)
+
+    @property
+    def demand_ids(self) -> list[int]:
+        return [demand.id for demand in self.demands]
+
+
+class Hotspots(list):
+    """The hotspots found (a list, best first), with what was considered to find them."""
+
+    def __init__(self, items=(), *, since, until, considered=0, in_window=0, cap=0,
+                 without_point=0):
+        super().__init__(items)
+        self.since = since
+        self.until = until
+        self.considered = considered  # demands clustered (after the cap)
+        self.in_window = in_window  # demands submitted in the window
+        self.cap = cap
+        self.without_point = without_point  # considered, but with no point to place them
+
+    @property
+    def capped(self) -> bool:
+        return self.in_window > self.considered
+
+
+@dataclass
+class _Rows:
+    ids: list = field(default_factory=list)
+    numbers: list = field(default_factory=list)
+    external_ids: list = field(default_factory=list)
+    titles: list = field(default_factory=list)
+    texts: list = field(default_factory=list)
+    addresses: list = field(default_factory=list)
+    times: list = field(default_factory=list)
+    lats: list = field(default_factory=list)
+    lons: list = field(default_factory=list)
+
+
+def window(since: dt.date | None = None, until: dt.date | None = None
+           ) -> tuple[dt.date, dt.date]:
+    """The inclusive days to look at: by default the last 30 days, today included."""
+    until = until or timezone.localdate()
+    since = since or until - dt.timedelta(days=DEFAULT_DAYS - 1)
+    return since, until
+
+
+def _bounds(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def _load(queryset, start, end, cap) -> tuple[_Rows, int, int]:
+    """The ``cap`` most recent demands of the window, oldest first; and how many the
+    window holds. Invalid demands (无效) are not demands about anything."""
+    in_window = queryset.filter(submitted_at__gte=start, submitted_at__lt=end) \
+        .exclude(state=State.INVALID)
+    total = in_window.count()
+    recent = in_window.order_by("-submitted_at", "-id").annotate(
+        head=Left("content", CONTENT_CHARS)).values_list(
+        "id", "number", "external_id", "title", "head", "address", "submitted_at",
+        "latitude", "longitude")[:cap]
+    rows = _Rows()
+    without_point = 0
+    for pk, number, external_id, title, head, address, at, lat, lon in reversed(list(recent)):
+        if lat is None or lon is None:
+            without_point += 1
+            continue
+        rows.ids.append(pk)
+        rows.numbers.append(number)
+        rows.external_ids.append(external_id)
+        rows.titles.append(title)
+        rows.texts.append((title, head or ""))
+        rows.addresses.append(address)
+        rows.times.append(at)
+        rows.lats.append(float(lat))
+        rows.lons.append(float(lon))
+    return rows, total, without_point
+
+
+def _tokens(title: str, head: str, address: str) -> list[str]:
+    """The words of a demand's text, the title counted twice (it names the matter), minus
+    the words of its own address: two complaints about different things at one gate share
+    the gate's street and number, which the place check covers already."""
+    place = set(chinese.words(address)) if address else set()
+    words = chinese.words(title) * 2 + chinese.words(head)
+    return [word for word in words if word not in place and not word.isdigit()]
+
+
+def _vectors(rows: _Rows):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    documents = [_tokens(title, head, address)
+                 for (title, head), address in zip(rows.texts, rows.addresses, strict=True)]
+    vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
+    matrix = vectoriser.fit_transform(documents).tocsr()
+    return matrix, vectoriser.get_feature_names_out()
+
+
+def _identity(tokens):
+    return tokens
+
+
+def _near_pairs(lats, lons, radius_m) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) of points within ``radius_m`` of each other (great circle)."""
+    from sklearn.neighbors import BallTree
+
+    points = np.radians(np.column_stack([lats, lons]))
+    tree = BallTree(points, metric="haversine")
+    neighbours = tree.query_radius(points, r=radius_m / EARTH_RADIUS_M)
+    counts = np.fromiter((len(n) for n in neighbours), dtype=np.int64, count=len(neighbours))
+    first = np.repeat(np.arange(len(neighbours)), counts)
+    second = np.concatenate(neighbours) if len(neighbours) else np.empty(0, dtype=np.int64)
+    keep = first < second
+    return first[keep], second[keep]
+
+
+def _cosines(matrix, first, second) -> np.ndarray:
+    """Cosine of each pair's (L2-normalised) rows, scored in chunks."""
+    out = np.empty(len(first), dtype=np.float32)
+    for start in range(0, len(first), PAIR_CHUNK):
+        stop = start + PAIR_CHUNK
+        products = matrix[first[start:stop]].multiply(matrix[second[start:stop]])
+        out[start:stop] = np.asarray(products.sum(axis=1)).ravel()
+    return out
+
+
+def _clusters(matrix, lats, lons, *, radius_m, similarity, min_size) -> np.ndarray:
+    """DBSCAN labels (−1: in no hotspot) over the joint place-and-text neighbourhood."""
+    from sklearn.cluster import DBSCAN
+
+    n = len(lats)
+    first, second = _near_pairs(lats, lons, radius_m)
+    cosine = _cosines(matrix, first, second)
+    linked = cosine >= similarity
+    first, second = first[linked], second[linked]
+    # Stored distances are 1 − cosine, kept above zero: identical texts are still a link.
+    distance = np.maximum(1.0 - cosine[linked], 1e-6)
+    graph = sparse.coo_matrix(
+        (np.concatenate([distance, distance]),
+         (np.concatenate([first, second]), np.concatenate([second, first]))),
+        shape=(n, n)).tocsr()
+    return DBSCAN(eps=1.0 - similarity + 1e-6, min_samples=min_size,
+                  metric="precomputed").fit(graph).labels_
+
+
+def _keywords(matrix, members, terms, count=LABEL_WORDS) -> list[str]:
+    weights = np.asarray(matrix[members].sum(axis=0)).ravel()
+    out = []
+    for index in np.argsort(-weights, kind="stable"):
+        if weights[index] <= 0 or len(out) == count:
+            break
+        term = terms[index]
+        if len(term) >= 2 and term not in chinese.STOPWORDS and not term.isdigit():
+            out.append(term)
+    return out
+
+
+def _trend(times, since: dt.date, until: dt.date) -> Trend:
+    days = (until - since).days + 1
+    per_day = Counter((timezone.localtime(at).date() - since).days for at in times)
+    step = 7 if days > WEEKLY_AFTER_DAYS else 1
+    starts = [since + dt.timedelta(days=offset) for offset in range(0, days, step)]
+    counts = [sum(per_day.get(offset + k, 0) for k in range(step))
+              for offset in range(0, days, step)]
+    half = days // 2
+    earlier = sum(count for offset, count in per_day.items() if offset < half)
+    later = sum(count for offset, count in per_day.items() if offset >= days - half)
+    if later - earlier >= MIN_CHANGE and later >= RISE_RATIO * earlier:
+        direction = Direction.RISING
+    elif earlier - later >= MIN_CHANGE and earlier >= RISE_RATIO * later:
+        direction = Direction.FALLING
+    else:
+        direction = Direction.STEADY
+    return Trend("week" if step == 7 else "day", starts, counts, direction)
+
+
+def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def find(since: dt.date | None = None, until: dt.date | None = None, *, top: int = 10,
+         queryset=None) -> Hotspots:
+    """The ``top`` hotspots among the demands submitted on the days ``since``–``until``
+    (inclusive; by default the last 30 days), largest first, then the most recent.
+
+    ``queryset`` narrows the demands (pass ``access.filter_for(user, "demand.view", …)``
+    for a person). At most ``HOTSPOT_MAX_DEMANDS`` of the most recent are considered; the
+    result's ``capped`` says when the window held more.
+    """
+    since, until = window(since, until)
+    if until < since:
+        raise ValueError("until is before since")
+    cap = settings.HOTSPOT_MAX_DEMANDS
+    min_size = settings.HOTSPOT_MIN_SIZE
+    queryset = Demand.objects.all() if queryset is None else queryset
+    rows, in_window, without_point = _load(queryset, *_bounds(since, until), cap)
+    result = Hotspots(since=since, until=until, considered=min(in_window, cap),
+                      in_window=in_window, cap=cap, without_point=without_point)
+    if len(rows.ids) < min_size:
+        return result
+    matrix, terms = _vectors(rows)
+    labels = _clusters(matrix, rows.lats, rows.lons, radius_m=settings.HOTSPOT_RADIUS_METRES,
+                       similarity=settings.HOTSPOT_TEXT_SIMILARITY, min_size=min_size)
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        if label >= 0:
+            groups.setdefault(int(label), []).append(index)
+    found = []
+    for members in groups.values():
+        if len(members) < min_size:
+            continue
+        points = [(rows.lats[i], rows.lons[i]) for i in members]
+        centre = (sum(p[0] for p in points) / len(points),
+                  sum(p[1] for p in points) / len(points))
+        times = [rows.times[i] for i in members]
+        demands = [HotspotDemand(rows.ids[i], rows.numbers[i], rows.external_ids[i],
+                                 rows.titles[i], rows.times[i], rows.lats[i], rows.lons[i])
+                   for i in sorted(members, key=lambda i: (rows.times[i], rows.ids[i]),
+                                   reverse=True)]
+        found.append(Hotspot(
+            keywords=_keywords(matrix, members, terms), size=len(members),
+            first_at=min(times), last_at=max(times), trend=_trend(times, since, until),
+            centre=(round(centre[0], 6), round(centre[1], 6)), points=points,
+            demands=demands, radius_m=round(max(_distance_m(centre, p) for p in points))))
+    found.sort(key=lambda h: (-h.size, -h.last_at.timestamp(), h.demands[-1].id))
+    result.extend(found[:top])
+    return result
