@@ -40,12 +40,15 @@ from lib import chinese
 EARTH_RADIUS_M = 6_371_000.0
 DEFAULT_DAYS = 30
 CONTENT_CHARS = 160  # the start of the content says what it is about; the rest costs time
+IDF_PRIOR_DOCUMENTS = 200
 PAIR_CHUNK = 200_000  # candidate pairs scored at once (bounds the memory)
 LABEL_WORDS = 4
 # A later half this many times the earlier (and at least MIN_CHANGE more) is "rising".
 RISE_RATIO = 1.5
 MIN_CHANGE = 2
 WEEKLY_AFTER_DAYS = 62  # longer windows are bucketed by week
+# Words of the hotline's own genre: they say how a demand was made, not what about.
+GENRE_WORDS = frozenset(str.split("投诉 举报 诉求 咨询 来电 反馈 联系 电话 市民 群众 查处 请求"))
 
 
 class Direction:
@@ -179,16 +182,28 @@ def _tokens(title: str, head: str, address: str) -> list[str]:
     the gate's street and number, which the place check covers already."""
     place = set(chinese.words(address)) if address else set()
     words = chinese.words(title) * 2 + chinese.words(head)
-    return [word for word in words if word not in place and not word.isdigit()]
+    return [word for word in words
+            if word not in place and word not in GENRE_WORDS and not word.isdigit()]
 
 
 def _vectors(rows: _Rows):
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """L2-normalised TF-IDF rows (sublinear term frequency), and the terms.
+
+    The IDF has a prior: it is computed as if the window also held ``IDF_PRIOR_DOCUMENTS``
+    documents sharing no word. In a big window that changes nothing; in a small one (a
+    unit's own demands, a quiet week) it stops the topic word from weighing nothing just
+    because every demand offered is about it."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
 
     documents = [_tokens(title, head, address)
                  for (title, head), address in zip(rows.texts, rows.addresses, strict=True)]
-    vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
-    matrix = vectoriser.fit_transform(documents).tocsr()
+    vectoriser = CountVectorizer(analyzer=_identity, dtype=np.float32)
+    counts = vectoriser.fit_transform(documents).tocsr()
+    counts.data = 1.0 + np.log(counts.data)
+    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log((1.0 + len(documents) + IDF_PRIOR_DOCUMENTS) / (1.0 + frequency)) + 1.0
+    matrix = normalize(counts @ sparse.diags(idf.astype(np.float32))).tocsr()
     return matrix, vectoriser.get_feature_names_out()
 
 
@@ -246,7 +261,7 @@ def _keywords(matrix, members, terms, count=LABEL_WORDS) -> list[str]:
         if weights[index] <= 0 or len(out) == count:
             break
         term = terms[index]
-        if len(term) >= 2 and term not in chinese.STOPWORDS and not term.isdigit():
+        if len(term) >= 2 and term not in chinese.STOPWORDS:
             out.append(term)
     return out
 

@@ -70,14 +70,24 @@ try:
     MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
     RATE_LIMITS = env.bool("RATE_LIMITS", True)
     KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", 300, minimum=0, maximum=3600)
+    # file imports (imports/, docs/imports.md): rows written per transaction
+    IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", 2000, minimum=10, maximum=50_000)
     # hotspots (insights/hotspots.py, docs/hotspots.md)
     HOTSPOT_MIN_SIZE = env.int("HOTSPOT_MIN_SIZE", 3, minimum=2, maximum=1000)
     HOTSPOT_MAX_DEMANDS = env.int("HOTSPOT_MAX_DEMANDS", 20_000, minimum=100, maximum=500_000)
     HOTSPOT_RADIUS_METRES = env.int("HOTSPOT_RADIUS_METRES", 500, minimum=10, maximum=10_000)
-    HOTSPOT_TEXT_SIMILARITY = env.int("HOTSPOT_TEXT_SIMILARITY_PERCENT", 30, minimum=1,
+    HOTSPOT_TEXT_SIMILARITY = env.int("HOTSPOT_TEXT_SIMILARITY_PERCENT", 20, minimum=1,
                                       maximum=100) / 100
     HOTSPOT_CACHE_SECONDS = env.int("HOTSPOT_CACHE_SECONDS", 600, minimum=0, maximum=86400)
     DEMO_DEMANDS = env.int("DEMO_DEMANDS", 360, minimum=0, maximum=100_000)
+    # Duplicate detection (insights.duplicates, docs/duplicates.md): earlier demands within
+    # the window from the same phone, or within the radius, whose text is similar enough
+    # (character-bigram Jaccard, in percent; the same phone needs less text evidence).
+    DUPLICATE_WINDOW_DAYS = env.int("DUPLICATE_WINDOW_DAYS", 30, minimum=1, maximum=365)
+    DUPLICATE_RADIUS_M = env.int("DUPLICATE_RADIUS_M", 300, minimum=10, maximum=5000)
+    DUPLICATE_MIN_SIMILARITY = env.int("DUPLICATE_MIN_SIMILARITY", 40, minimum=1, maximum=100)
+    DUPLICATE_PHONE_MIN_SIMILARITY = env.int("DUPLICATE_PHONE_MIN_SIMILARITY", 25, minimum=1,
+                                             maximum=100)
     NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", [])
     SMS_GATEWAY = env.str("SMS_GATEWAY", "inbox.senders.SmsGateway")
     EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
@@ -289,6 +299,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "sanmanyi.tasks.heartbeat", "schedule": 60.0},
     "housekeeping": {"task": "sanmanyi.tasks.housekeeping", "schedule": 6 * 3600.0},
     "sla-sweep": {"task": "demands.tasks.sweep", "schedule": 300.0},
+    "import-resume": {"task": "imports.tasks.resume_stale", "schedule": 60.0},
     "kpi-dashboards": {"task": "demands.tasks.refresh_dashboards",
                        "schedule": float(max(KPI_CACHE_SECONDS, 60))},
 }

@@ -1,0 +1,151 @@
+"""Hotspots: planted clusters of demands are found by text and place; noise is not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from insights import hotspots
+
+from .demand_helpers import at, registered
+from .hotspot_helpers import (
+    FAR_POINT,
+    FUMES,
+    FUMES_POINT,
+    MUCK,
+    MUCK_POINT,
+    plant,
+    plant_noise,
+)
+
+pytestmark = pytest.mark.django_db
+NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+
+
+@pytest.fixture
+def planted(personas, categories):
+    muck = plant(personas, categories.litter, MUCK, MUCK_POINT, seed=1)
+    fumes = plant(personas, categories.litter, FUMES, FUMES_POINT, seed=2)
+    noise = plant_noise(personas, categories.stall)
+    # two other matters right at the muck spot: same place, other words
+    for index, (title, content) in enumerate([("路灯不亮", "发展大道路灯晚上不亮，一片漆黑。"),
+                                              ("井盖缺失", "发展大道人行道井盖缺失，很危险。")]):
+        noise.append(registered(personas, categories.stall, f"2026-11-12 11:0{index}",
+                                title=title, content=content, address="宿迁市宿城区发展大道88号",
+                                latitude=f"{MUCK_POINT[0]:.6f}", longitude=f"{MUCK_POINT[1]:.6f}",
+                                requester_phone=f"1360000000{index}"))
+    return muck, fumes, noise
+
+
+def by_keyword(found, word):
+    matches = [h for h in found if any(word in k for k in h.keywords)]
+    assert len(matches) == 1, [(h.keywords, h.size) for h in found]
+    return matches[0]
+
+
+def test_two_planted_topics_are_two_hotspots_and_noise_is_left_out(planted):
+    muck, fumes, noise = planted
+    found = hotspots.find(*NOV)
+    assert len(found) == 2, [(h.keywords, h.size) for h in found]
+    first, second = found
+    assert (first.size, second.size) == (8, 6)  # largest first
+    assert {d.id for d in by_keyword(found, "渣土车").demands} == {d.pk for d in muck}
+    assert {d.id for d in by_keyword(found, "油烟").demands} == {d.pk for d in fumes}
+    noise_ids = {d.pk for d in noise}
+    assert not noise_ids & {d.id for h in found for d in h.demands}
+    assert found.considered == len(muck) + len(fumes) + len(noise)
+    assert not found.capped
+
+
+def test_hotspot_labels_span_centre_and_trend(planted):
+    muck, _, _ = planted
+    found = hotspots.find(*NOV)
+    spot = by_keyword(found, "渣土车")
+    assert 3 <= len(spot.keywords) <= 5
+    assert all(len(word) >= 2 for word in spot.keywords)
+    assert "撒漏" in spot.keywords
+    assert spot.first_at == min(d.submitted_at for d in muck)
+    assert spot.last_at == max(d.submitted_at for d in muck)
+    # the centre is near the planted point (within ~150 m), and every member is listed
+    assert abs(spot.centre[0] - MUCK_POINT[0]) < 0.0015
+    assert abs(spot.centre[1] - MUCK_POINT[1]) < 0.0015
+    assert len(spot.points) == 8
+    assert {d.number for d in spot.demands} == {d.number for d in muck}
+    assert {d.external_id for d in spot.demands} == {d.external_id for d in muck}
+    # 30 daily buckets; the demands were all in the earlier half (11-10 … 11-17) → not rising
+    assert spot.trend.unit == "day"
+    assert len(spot.trend.counts) == 30 and sum(spot.trend.counts) == 8
+    assert spot.trend.counts[9] == 1  # 2026-11-10
+    assert spot.trend.direction == hotspots.Direction.FALLING
+
+
+def test_the_same_topic_in_two_far_apart_places_is_two_hotspots(personas, categories):
+    here = plant(personas, categories.litter, MUCK, MUCK_POINT, seed=1)
+    there = plant(personas, categories.litter, MUCK[:5], FAR_POINT, seed=3)
+    found = hotspots.find(*NOV)
+    assert [h.size for h in found] == [8, 5]
+    assert {d.id for d in found[0].demands} == {d.pk for d in here}
+    assert {d.id for d in found[1].demands} == {d.pk for d in there}
+    assert all("渣土车" in h.keywords for h in found)
+
+
+def test_too_few_demands_make_no_hotspot(personas, categories, settings):
+    plant(personas, categories.litter, MUCK[:2], MUCK_POINT, seed=1)
+    assert hotspots.find(*NOV) == []
+    settings.HOTSPOT_MIN_SIZE = 2
+    assert [h.size for h in hotspots.find(*NOV)] == [2]
+
+
+def test_the_window_and_the_queryset_narrow_what_is_clustered(planted, org):
+    _, fumes, _ = planted
+    # a window before anything was submitted
+    assert hotspots.find(dt.date(2026, 10, 1), dt.date(2026, 10, 31)) == []
+    # only the fumes demands offered
+    from demands.models import Demand
+
+    found = hotspots.find(*NOV, queryset=Demand.objects.filter(pk__in=[d.pk for d in fumes]))
+    assert [h.size for h in found] == [6]
+    # top
+    assert len(hotspots.find(*NOV, top=1)) == 1
+
+
+def test_the_cap_is_reported_and_keeps_the_most_recent(planted, settings):
+    settings.HOTSPOT_MAX_DEMANDS = 10
+    found = hotspots.find(*NOV)
+    assert found.capped and found.considered == 10 and found.in_window == 28
+
+
+def test_demands_without_a_point_are_counted_not_placed(personas, categories):
+    plant(personas, categories.litter, MUCK[:4], MUCK_POINT, seed=1)
+    for index in range(3):
+        registered(personas, categories.litter, f"2026-11-1{index} 08:00", title="渣土车撒漏",
+                   content="渣土车撒漏泥土", latitude=None, longitude=None,
+                   requester_phone=f"1350000000{index}")
+    found = hotspots.find(*NOV)
+    assert [h.size for h in found] == [4]
+    assert found.without_point == 3
+
+
+def test_same_data_same_hotspots(planted):
+    one = hotspots.find(*NOV)
+    two = hotspots.find(*NOV)
+    assert [(h.keywords, h.demand_ids) for h in one] == [(h.keywords, h.demand_ids) for h in two]
+
+
+@time_machine.travel(at("2026-11-30 12:00"), tick=False)
+def test_the_default_window_is_the_last_30_days(planted):
+    found = hotspots.find()
+    assert (found.since, found.until) == NOV
+    assert len(found) == 2
+
+
+def test_rising_and_steady(personas, categories):
+    # four in the last days of the window, none earlier: rising
+    plant(personas, categories.litter, MUCK[:4], MUCK_POINT, seed=1, day=26)
+    spot = hotspots.find(*NOV)[0]
+    assert spot.trend.direction == hotspots.Direction.RISING
+    assert spot.trend.direction_label == "上升"
+    weekly = hotspots.find(dt.date(2026, 8, 1), dt.date(2026, 11, 30))[0]
+    assert weekly.trend.unit == "week" and sum(weekly.trend.counts) == 4
