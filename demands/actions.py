@@ -52,7 +52,6 @@ from .models import (
     new_number,
 )
 
-REPEAT_WINDOW = dt.timedelta(days=30)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 9
 MAX_EXTENSION_DAYS = 30
@@ -299,12 +298,9 @@ def _create(actor, intake: Intake, state: str, at) -> tuple[Demand, bool]:
     if existing is not None:
         return existing, False
     intake_unit = _intake_unit()
-    repeat = bool(fields["requester_phone"]) and Demand.objects.filter(
-        requester_phone=fields["requester_phone"], category=fields["category"],
-        submitted_at__gte=at - REPEAT_WINDOW, submitted_at__lte=at).exists()
     for _attempt in range(5):
         demand = Demand(**fields, number=new_number(at), state=state,
-                        current_unit=intake_unit, submitted_at=at, is_repeat=repeat)
+                        current_unit=intake_unit, submitted_at=at)
         if state == State.RECEIVED:
             demand.first_receiver = actor
             demand.received_at = at
@@ -358,8 +354,8 @@ class Submitted:
 def submit_many(actor, intakes: list[Intake], at=None) -> list[Submitted]:
     """Batch intake for platforms that push in bulk: each item is checked on its own and
     refused items are reported, the rest are written together (two INSERTs). Same rules as
-    ``submit``: idempotent on (channel, external id), repeats marked, owned by the intake
-    unit. Attachments are not taken in batches."""
+    ``submit``: idempotent on (channel, external id), owned by the intake unit, announced
+    (``demands_created``) for duplicate detection. Attachments are not taken in batches."""
     at = _now(at)
     if actor is not None and actor.is_authenticated and not access.can_anywhere(
             actor, "demand.submit"):
@@ -382,11 +378,6 @@ def submit_many(actor, intakes: list[Intake], at=None) -> list[Submitted]:
         for channel, external_id in set(keyed):
             condition |= Q(channel=channel, external_id=external_id)
         existing = {(d.channel, d.external_id): d for d in Demand.objects.filter(condition)}
-    phones = {f["requester_phone"] for _, f in valid if f["requester_phone"]}
-    recent = set(Demand.objects.filter(requester_phone__in=phones,
-                                       submitted_at__gte=at - REPEAT_WINDOW,
-                                       submitted_at__lte=at)
-                 .values_list("requester_phone", "category_id")) if phones else set()
     intake_unit = _intake_unit()
     fresh: list[tuple[int, Demand]] = []
     first_in_batch: dict[tuple[str, str], int] = {}
@@ -400,11 +391,8 @@ def submit_many(actor, intakes: list[Intake], at=None) -> list[Submitted]:
             results[index].created = False
             results[index].demand = first_in_batch[key]
             continue
-        repeat = (fields["requester_phone"], fields["category"].pk) in recent
         demand = Demand(**fields, number=new_number(at), state=State.SUBMITTED,
-                        current_unit=intake_unit, submitted_at=at, is_repeat=repeat)
-        if fields["requester_phone"]:
-            recent.add((fields["requester_phone"], fields["category"].pk))
+                        current_unit=intake_unit, submitted_at=at)
         if fields["external_id"]:
             first_in_batch[key] = index
         fresh.append((index, demand))
@@ -437,6 +425,166 @@ def submit_many(actor, intakes: list[Intake], at=None) -> list[Submitted]:
     if new:
         signals.demands_created.send(sender=Demand, demands=new, source="batch")
     return results
+
+
+# --- file import -----------------------------------------------------------------------
+# What a re-imported row may change on a known demand: what the source system knows (the
+# requester's words and whereabouts); category and urgency only until it is dispatched,
+# after which they are the bureau's own judgement.
+IMPORT_UPDATABLE = ("title", "content", "address", "requester_name", "requester_phone",
+                    "requester_org", "longitude", "latitude")
+IMPORT_UPDATABLE_BEFORE_DISPATCH = ("category", "urgency", "requester_kind")
+NUMBER_DRAWS = 5
+
+
+@dataclass
+class Imported:
+    """One row of a file from another system: the demand, the moment the source received
+    it, and (when the file is this installation's own export) its tracking number."""
+
+    intake: Intake
+    received_at: dt.datetime | None
+    number: str = ""
+
+
+@dataclass
+class ImportOutcome:
+    demand: Demand | None = None
+    result: str = ""  # "created", "updated" or "unchanged"
+    error: ActionError | None = None
+
+
+def _imported_fields(item: Imported, categories, at) -> dict:
+    fields = _validated(item.intake, categories)
+    if not fields["external_id"] and not item.number:
+        raise ActionError("invalid", "缺少外部编号（工单编号）。", "external_id")
+    if item.received_at is None:
+        raise ActionError("invalid", "缺少来电（受理）时间。", "received_at")
+    if item.received_at > at + dt.timedelta(minutes=5):
+        local = timezone.localtime(item.received_at)
+        raise ActionError("invalid", f"来电时间 {local:%Y-%m-%d %H:%M} 晚于现在。",
+                          "received_at")
+    return fields
+
+
+def _fresh_numbers(demands: list[Demand]) -> None:
+    """Draw numbers that collide neither inside the batch nor with the database."""
+    for _draw in range(NUMBER_DRAWS):
+        taken = set(Demand.objects.filter(number__in=[d.number for d in demands])
+                    .values_list("number", flat=True))
+        seen: set[str] = set()
+        clashes = 0
+        for demand in demands:
+            if demand.number in taken or demand.number in seen:
+                demand.number = new_number(demand.submitted_at)
+                clashes += 1
+            seen.add(demand.number)
+        if not clashes:
+            return
+    raise ActionError("conflict", "生成诉求编号失败，请重试。")  # pragma: no cover
+
+
+@transaction.atomic
+def import_many(actor, items: list[Imported], *, channel: str, categories: dict | None = None,
+                at=None) -> list[ImportOutcome]:
+    """A chunk of a file from another system (the 12345 hotline's exports).
+
+    Each row is received at the time the file gives, owned by the intake unit and waits
+    for dispatch; the importer (or, from the command line, nobody: the source system) is
+    its first receiver and its clock runs from that time. Idempotent: a row whose
+    (channel, external id), or this installation's own number, is known updates that
+    demand with what changed (``IMPORT_UPDATABLE``) or leaves it alone. Refused rows are
+    reported with a Chinese reason; the others are written together.
+    """
+    at = _now(at)
+    staff = actor if actor is not None and actor.is_authenticated else None
+    if staff is not None and not access.can_anywhere(staff, "demand.receive"):
+        raise ActionError("forbidden", "您没有受理诉求的权限，不能导入。")
+    if channel not in Channel.values:
+        raise ActionError("invalid", f"来源渠道“{channel}”无效。", "channel")
+    outcomes = [ImportOutcome() for _ in items]
+    valid: list[tuple[int, dict, Imported]] = []
+    for index, item in enumerate(items):
+        item.intake.channel = channel
+        try:
+            valid.append((index, _imported_fields(item, categories, at), item))
+        except ActionError as error:
+            outcomes[index].error = error
+    numbers = [item.number for _, _, item in valid if item.number]
+    external = [fields["external_id"] for _, fields, _ in valid if fields["external_id"]]
+    for _attempt in range(3):
+        by_number = {d.number: d for d in Demand.objects.filter(number__in=numbers)} \
+            if numbers else {}
+        by_external = {d.external_id: d for d in Demand.objects.filter(
+            channel=channel, external_id__in=external)} if external else {}
+        try:
+            with transaction.atomic():
+                created, updated = _write_imported(staff, valid, outcomes, by_number,
+                                                   by_external, channel, at)
+            break
+        except IntegrityError:
+            # the same external id written meanwhile by another import: look again
+            for index, _, _ in valid:
+                outcomes[index] = ImportOutcome()
+    else:  # pragma: no cover
+        raise ActionError("conflict", "导入时与其他任务冲突，请重试。")
+    if created:
+        signals.demands_created.send(sender=Demand, demands=created, source="import")
+        signals.demands_received.send(sender=Demand, demands=created)
+    if updated:
+        signals.demands_updated.send(sender=Demand, demands=updated)
+    return outcomes
+
+
+def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at):
+    intake_unit = _intake_unit()
+    new: list[Demand] = []
+    changed: dict[int, tuple[Demand, list[str]]] = {}
+    for index, fields, item in valid:
+        known = by_number.get(item.number) if item.number else None
+        known = known or by_external.get(fields["external_id"])
+        if known is not None:
+            names = list(IMPORT_UPDATABLE)
+            if known.state in (State.SUBMITTED, State.RECEIVED):
+                names += IMPORT_UPDATABLE_BEFORE_DISPATCH
+            differ = [name for name in names if getattr(known, name) != fields[name]]
+            for name in differ:
+                setattr(known, name, fields[name])
+            if differ:
+                changed[known.pk] = (known, sorted(set(changed.get(known.pk, (None, []))[1])
+                                                   | set(differ)))
+            outcomes[index].demand = known
+            outcomes[index].result = "updated" if differ else "unchanged"
+            continue
+        received = item.received_at
+        demand = Demand(**fields, number=new_number(received), state=State.RECEIVED,
+                        current_unit=intake_unit, submitted_at=received, received_at=received,
+                        first_receiver=staff)
+        _start_clock(demand, received)
+        if fields["external_id"]:
+            by_external[fields["external_id"]] = demand  # a later row of the chunk updates it
+        outcomes[index].demand = demand
+        outcomes[index].result = "created"
+        new.append(demand)
+    if new:
+        _fresh_numbers(new)
+        Demand.objects.bulk_create(new)
+    updated = [demand for key, (demand, _) in changed.items() if key is not None]
+    for demand in updated:
+        demand.updated_at = at  # bulk_update leaves auto_now fields alone
+    if updated:
+        Demand.objects.bulk_update(updated, [*IMPORT_UPDATABLE,
+                                             *IMPORT_UPDATABLE_BEFORE_DISPATCH, "updated_at"])
+    events = [DemandEvent(demand=demand, kind=EventKind.REGISTER, actor=staff,
+                          at=demand.received_at, from_state="", to_state=State.RECEIVED,
+                          unit=intake_unit, data={"channel": channel, "import": True})
+              for demand in new]
+    events += [DemandEvent(demand=demand, kind=EventKind.UPDATE, actor=staff, at=at,
+                           from_state=demand.state, to_state=demand.state,
+                           data={"fields": names})
+               for key, (demand, names) in changed.items() if key is not None]
+    DemandEvent.objects.bulk_create(events)
+    return new, updated
 
 
 @transaction.atomic
@@ -685,6 +833,7 @@ def reply(actor, demand: Demand, content: str, at=None) -> Demand:
     _event(demand, EventKind.REPLY, actor, at, State.HANDLING, unit=demand.current_unit,
            reason=content, on_time=at <= demand.deadline)
     _tell_requester(demand, f"您的诉求（{demand.number}）已答复，请对办理结果评价：{link}")
+    _relay_reply(actor, demand, at)
     return demand
 
 
@@ -794,19 +943,58 @@ def answer_follow_up(actor, demand: Demand, content: str, at=None) -> Demand:
     _event(demand, EventKind.ANSWER_FOLLOW_UP, actor, at, State.FOLLOW_UP,
            unit=demand.current_unit, reason=content, on_time=at <= demand.deadline)
     _tell_requester(demand, f"您的诉求（{demand.number}）已整改答复，请再次评价：{link}")
+    _relay_reply(actor, demand, at, label="整改答复")
     return demand
 
 
-def _may_triage(actor, demand) -> bool:
+def _relay_reply(actor, original: Demand, at, *, followers=None, label: str = "答复") -> int:
+    """Merged demands follow their original: the requester of every demand merged into
+    ``original`` (directly or through another merged demand) gets its reply by SMS, and a
+    RELAY event on that demand records it. ``followers``: only these merged demands (and
+    those merged into them), e.g. the one just merged. Returns how many were told."""
+    pending = list(followers) if followers is not None else list(
+        Demand.objects.filter(duplicate_of=original, state=State.MERGED))
+    seen = {original.pk}
+    told = 0
+    while pending:
+        demand = pending.pop()
+        if demand.pk in seen:
+            continue
+        seen.add(demand.pk)
+        _event(demand, EventKind.RELAY, actor, at, demand.state, unit=original.current_unit,
+               reason=original.reply, original=original.number)
+        _tell_requester(demand, f"您反映的问题（诉求 {demand.number}）已与诉求 {original.number}"
+                                f"合并办理，{label}：{original.reply}")
+        told += 1
+        pending.extend(Demand.objects.filter(duplicate_of=demand, state=State.MERGED))
+    return told
+
+
+def may_triage(actor, demand) -> bool:
+    """Receive-or-dispatch staff decide what a new demand is: merge it (并单), invalidate
+    it, or judge a duplicate flag (insights.actions)."""
     return access.can(actor, "demand.dispatch", demand) or \
         access.can(actor, "demand.receive", demand)
 
 
+def mark_repeat(demand_ids, repeat: bool = True) -> int:
+    """What the repeat-demand rate counts: ``is_repeat`` is set when duplicate detection
+    flags a demand as a likely repeat (insights.duplicates) and cleared when staff dismiss
+    every flag; a merged demand stays a repeat. A derived mark, not a state change: one
+    UPDATE, no lock and no event (the flags keep who decided what). Returns rows changed."""
+    rows = Demand.objects.filter(pk__in=list(demand_ids)).exclude(is_repeat=repeat)
+    if not repeat:
+        rows = rows.exclude(state=State.MERGED)
+    return rows.update(is_repeat=repeat)
+
+
 @transaction.atomic
 def merge(actor, demand: Demand, into: Demand, at=None) -> Demand:
+    """并单: ``demand`` repeats ``into`` and follows it from now on; when ``into`` has
+    already been answered, its reply is passed on at once."""
     at = _now(at)
     demand = _lock(demand)
-    if not _may_triage(actor, demand):
+    if not may_triage(actor, demand):
         raise ActionError("forbidden", "您没有权限对该诉求执行“并单”。")
     _expect_state(demand, (State.SUBMITTED, State.RECEIVED), "并单")
     if into is None or into.pk == demand.pk:
@@ -821,6 +1009,8 @@ def merge(actor, demand: Demand, into: Demand, at=None) -> Demand:
     demand.save(update_fields=["state", "duplicate_of", "is_repeat", "closed_at",
                                "updated_at"])
     _event(demand, EventKind.MERGE, actor, at, from_state, into=into.number)
+    if into.first_replied_at is not None and into.reply:
+        _relay_reply(actor, into, at, followers=[demand])
     return demand
 
 
@@ -828,7 +1018,7 @@ def merge(actor, demand: Demand, into: Demand, at=None) -> Demand:
 def invalidate(actor, demand: Demand, reason: str, at=None) -> Demand:
     at = _now(at)
     demand = _lock(demand)
-    if not _may_triage(actor, demand):
+    if not may_triage(actor, demand):
         raise ActionError("forbidden", "您没有权限对该诉求执行“作废”。")
     _expect_state(demand, (State.SUBMITTED, State.RECEIVED), "作废")
     reason = _text(reason, "作废理由", limit=500, field_name="reason")

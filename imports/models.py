@@ -17,6 +17,7 @@ from demands.models import Channel, RequesterKind
 # The demand fields a file may fill, in the order the mapping form shows them.
 FIELDS = {
     "external_id": _("外部编号（工单编号）"),
+    "number": _("本系统诉求编号（重新导入本系统导出的文件时）"),
     "title": _("标题"),
     "content": _("诉求内容"),
     "received_at": _("来电/受理时间"),
@@ -59,6 +60,7 @@ class Source(models.Model):
 
 
 class JobState(models.TextChoices):
+    DRAFT = "draft", _("待确认")
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("导入中")
     DONE = "done", _("已完成")
@@ -73,7 +75,8 @@ class Job(models.Model):
     sha256 = models.CharField(_("文件摘要"), max_length=64, db_index=True)
     mapping = models.JSONField(_("本次列对应关系"), default=dict)
     state = models.CharField(_("状态"), max_length=8, choices=JobState.choices,
-                             default=JobState.QUEUED)
+                             default=JobState.DRAFT)
+    headers = models.JSONField(_("列名"), default=list)
     total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
     done = models.PositiveIntegerField(_("已处理行数"), default=0)
     created = models.PositiveIntegerField(_("新增"), default=0)
@@ -107,6 +110,8 @@ class RowError(models.Model):
     row_number = models.PositiveIntegerField(_("行号"))
     external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
     reason = models.CharField(_("原因"), max_length=500)
+    # the row as the file had it, so the error report can be corrected and imported again
+    values = models.JSONField(_("原始内容"), default=list)
 
     class Meta:
         verbose_name = _("出错行")

@@ -132,8 +132,9 @@ def test_the_export_holds_the_rows_of_the_scope(client, personas, two):
         "application/vnd.openxmlformats-officedocument.spreadsheetml")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("诉求编号", "提交时间", "诉求人类型")
-    assert [row[6] for row in rows[1:]] == ["A单位的诉求"]
+    assert rows[0][:4] == ("诉求编号", "来源渠道", "外部编号", "提交时间")
+    title = rows[0].index("标题")
+    assert [row[title] for row in rows[1:]] == ["A单位的诉求"]
 
 
 def test_exported_text_cannot_become_a_formula(client, personas, org, categories):
@@ -141,7 +142,8 @@ def test_exported_text_cannot_become_a_formula(client, personas, org, categories
     login(client, personas, "dispatcher")
     response = client.get(reverse("console:demand_export"), {"queue": "all"})
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert list(book.active.iter_rows(values_only=True))[1][6].startswith("'=")
+    header, first = list(book.active.iter_rows(values_only=True))[:2]
+    assert first[header.index("标题")].startswith("'=")
 
 
 def test_register_a_phone_in_demand(client, personas, org, categories):

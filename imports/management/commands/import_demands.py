@@ -1,0 +1,125 @@
+"""``manage.py import_demands FILE --source NAME [--map FIELD=COLUMN ...]``"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.models import Category
+from demands.models import Channel, RequesterKind
+from imports import actions
+from imports.models import FIELDS, Job, JobState
+from lib.errors import ActionError
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class Command(BaseCommand):
+    help = "导入 12345 等系统导出的诉求文件（.xlsx / .csv，UTF-8 或 GBK）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="要导入的 .xlsx 或 .csv 文件")
+        parser.add_argument("--source", required=True,
+                            help="来源名称，如“12345热线”；列对应关系按来源保存，下次沿用")
+        parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                            help="字段=列名，可重复；字段：" + "、".join(FIELDS))
+        parser.add_argument("--channel", choices=Channel.values,
+                            help="新来源的渠道（默认 12345）")
+        parser.add_argument("--kind", choices=RequesterKind.values,
+                            help="文件未写明时的诉求人类型（默认 citizen 群众）")
+        parser.add_argument("--category", help="文件未写明时的类别（编码）")
+        parser.add_argument("--user", help="以该工作人员的名义导入（作为首问受理人）")
+        parser.add_argument("--queue", action="store_true",
+                            help="交给后台 worker 处理，本命令只显示进度")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{path}")
+        mapping = {}
+        for item in options["map"]:
+            field, sep, column = item.partition("=")
+            if not sep or not field.strip() or not column.strip():
+                raise CommandError(f"--map 应写成 字段=列名，例如 --map title=标题（收到“{item}”）")
+            mapping[field.strip()] = column.strip()
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"没有用户名为“{options['user']}”的工作人员。")
+        category = None
+        if options["category"]:
+            category = Category.objects.filter(code=options["category"]).first()
+            if category is None:
+                raise CommandError(f"类别“{options['category']}”不存在。")
+        try:
+            source = actions.source_named(options["source"], channel=options["channel"],
+                                          default_kind=options["kind"],
+                                          default_category=category)
+            job = self._job(user, source, path, mapping)
+        except ActionError as error:
+            raise CommandError(error.message) from None
+        if options["queue"]:
+            self._follow(job)
+        else:
+            job = actions.run(job.pk, progress=self._progress)
+        self._summary(job)
+
+    def _job(self, user, source, path: Path, mapping: dict) -> Job:
+        with path.open("rb") as handle:
+            digest = actions._sha256(handle)
+            unfinished = source.jobs.filter(sha256=digest, state__in=[
+                JobState.QUEUED, JobState.RUNNING, JobState.FAILED]).order_by("-pk").first()
+            if unfinished is not None:
+                self.stdout.write(f"继续未完成的导入任务 #{unfinished.pk}"
+                                  f"（已处理 {unfinished.done:,} 行）")
+                if unfinished.state == JobState.FAILED:
+                    Job.objects.filter(pk=unfinished.pk).update(state=JobState.QUEUED,
+                                                                message="")
+                return unfinished
+            job = actions.upload(user, source, handle, path.name)
+        chosen = {**job.mapping, **mapping}
+        if mapping:
+            self.stdout.write("列对应：" + "，".join(f"{f}={c}" for f, c in chosen.items()))
+        return actions.confirm_here(user, job, chosen)
+
+    def _progress(self, job: Job) -> None:
+        total = job.total or 0
+        rate = job.done / job.seconds if job.seconds else 0
+        left = (total - job.done) / rate if rate and total else 0
+        width = 30
+        filled = int(width * job.done / total) if total else width
+        sys.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {job.done:,}/{total:,} 行"
+                         f"  {rate:,.0f} 行/秒  剩余 {_duration(left)}  ")
+        sys.stdout.flush()
+
+    def _follow(self, job: Job) -> None:
+        actions.enqueue(job.pk)
+        while True:
+            job.refresh_from_db()
+            self._progress(job)
+            if job.state in (JobState.DONE, JobState.FAILED):
+                return
+            time.sleep(1)
+
+    def _summary(self, job: Job) -> None:
+        self.stdout.write("")
+        if job.state == JobState.FAILED:
+            raise CommandError(f"导入任务 #{job.pk} 失败：{job.message}")
+        rate = job.done / job.seconds if job.seconds else 0
+        self.stdout.write(
+            f"导入任务 #{job.pk}：共 {job.done:,} 行，新增 {job.created:,}，更新 {job.updated:,}，"
+            f"无变化 {job.unchanged:,}，出错 {job.failed:,}；用时 {job.seconds:.1f} 秒，"
+            f"{rate:,.0f} 行/秒")
+        if job.failed:
+            for error in job.errors.order_by("row_number")[:20]:
+                self.stdout.write(f"  第 {error.row_number} 行：{error.reason}")
+            if job.failed > 20:
+                self.stdout.write(f"  ……其余 {job.failed - 20:,} 行见控制台的出错报告。")
