@@ -32,6 +32,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models.functions import Left
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from scipy import sparse
 
 from demands.models import Demand, State
@@ -55,7 +56,7 @@ class Direction:
     RISING = "rising"
     FALLING = "falling"
     STEADY = "steady"
-    LABELS = {RISING: "上升", FALLING: "下降", STEADY: "平稳"}
+    LABELS = {RISING: _("上升"), FALLING: _("下降"), STEADY: _("平稳")}
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Trend:
 
     @property
     def direction_label(self) -> str:
-        return Direction.LABELS[self.direction]
+        return str(Direction.LABELS[self.direction])
 
 
 @dataclass
