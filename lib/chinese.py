@@ -14,6 +14,7 @@ import warnings
 
 with warnings.catch_warnings():  # jieba 0.42 compiles regexes with old-style escapes
     warnings.simplefilter("ignore", SyntaxWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)  # what Python 3.11 calls them
     import jieba
 
 jieba.setLogLevel(logging.WARNING)
