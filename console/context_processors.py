@@ -19,5 +19,6 @@ def identity(request):
             "demands": access.can_anywhere(user, "demand.view"),
             "register": access.can_anywhere(user, "demand.receive"),
             "dashboard": access.can_anywhere(user, "demand.kpi"),
+            "hotspots": access.can_anywhere(user, "hotspot.view"),
         }),
     }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import away_views, booking_views, demand_views, notice_views, views
+from .hotspot_views import draft_create, draft_detail, draft_list, hotspot_list
 
 app_name = "console"
 urlpatterns = [
@@ -15,6 +16,10 @@ urlpatterns = [
     path("demands/<str:number>/", demand_views.demand_detail, name="demand_detail"),
     path("demands/<str:number>/act/<slug:name>/", demand_views.demand_act, name="demand_act"),
     path("dashboard/", demand_views.dashboard, name="dashboard"),
+    path("hotspots/", hotspot_list, name="hotspots"),
+    path("project-drafts/", draft_list, name="project_drafts"),
+    path("project-drafts/new/", draft_create, name="project_draft_create"),
+    path("project-drafts/<int:pk>/", draft_detail, name="project_draft"),
     path("inbox/", demand_views.inbox, name="inbox"),
     path("away/", away_views.away, name="away"),
     path("notices/", notice_views.notice_list, name="notices"),

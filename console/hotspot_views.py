@@ -1,0 +1,164 @@
+"""Hotspots of recent demands (list, trend sparklines, map) and the practical-project
+drafts a leader makes from one. Each view: permission → validate → query or action →
+respond."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from campaigns.actions import draft_project_from_hotspot
+from campaigns.models import ProjectDraft
+from demands.models import Demand
+from insights import hotspots
+from lib.errors import ActionError
+from org import access
+
+from .demand_forms import Bootstrap
+
+TOP = 20
+MAX_WINDOW_DAYS = 366
+
+
+class WindowForm(Bootstrap, forms.Form):
+    since = forms.DateField(label=_("开始日期"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("结束日期"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        since, until = hotspots.window(data.get("since"), data.get("until"))
+        if since > until:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        if (until - since).days >= MAX_WINDOW_DAYS:
+            raise forms.ValidationError(_("时间跨度不能超过一年。"))
+        data["since"], data["until"] = since, until
+        return data
+
+
+class DraftForm(forms.Form):
+    title = forms.CharField(label=_("项目名称"), max_length=100)
+    description = forms.CharField(label=_("说明"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    keywords = forms.CharField(required=False, max_length=300)
+    demand_ids = forms.CharField(max_length=200_000)
+    since = forms.DateField(required=False)
+    until = forms.DateField(required=False)
+
+
+def _hotspots(user, since: dt.date, until: dt.date) -> hotspots.Hotspots:
+    """The hotspots of the demands this user may see; cached per scope and window (the
+    clustering of a busy month takes seconds)."""
+    scope = access.filter_for(user, "demand.view", Demand.objects.all())
+    seconds = settings.HOTSPOT_CACHE_SECONDS
+    if not seconds:
+        return hotspots.find(since, until, top=TOP, queryset=scope)
+    key = f"hotspots:{access.scope_key(user, 'demand.view')}:{since}:{until}:{TOP}"
+    found = cache.get(key)
+    if found is None:
+        found = hotspots.find(since, until, top=TOP, queryset=scope)
+        cache.set(key, found, seconds)
+    return found
+
+
+def _suggested_title(spot) -> str:
+    return _t("%(words)s问题整治") % {"words": "、".join(spot.keywords[:3])}
+
+
+@login_required
+def hotspot_list(request):
+    if not access.can_anywhere(request.user, "hotspot.view"):
+        raise PermissionDenied
+    form = WindowForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "console/hotspots.html", {"form": form, "found": None},
+                      status=400)
+    since, until = (form.cleaned_data["since"], form.cleaned_data["until"]) if form.is_bound \
+        else hotspots.window()
+    found = _hotspots(request.user, since, until)
+    rows = []
+    chart = []
+    for rank, spot in enumerate(found, 1):
+        rows.append({"rank": rank, "spot": spot, "title": _suggested_title(spot),
+                     "ids": ",".join(str(pk) for pk in spot.demand_ids),
+                     "keywords": "、".join(spot.keywords)})
+        chart.append({"rank": rank, "label": spot.label, "size": spot.size,
+                      "counts": spot.trend.counts,
+                      "days": [f"{day:%m-%d}" for day in spot.trend.starts],
+                      "centre": spot.centre, "points": spot.points,
+                      "direction": spot.trend.direction})
+    return render(request, "console/hotspots.html", {
+        "form": form, "found": found, "rows": rows, "chart": chart,
+        "since": since, "until": until,
+        "can_draft": access.can_anywhere(request.user, "hotspot.to_project"),
+        "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    })
+
+
+@login_required
+@require_POST
+def draft_create(request):
+    if not access.can_anywhere(request.user, "hotspot.to_project"):
+        raise PermissionDenied
+    form = DraftForm(request.POST)
+    back = reverse("console:hotspots")
+    if not form.is_valid():
+        messages.error(request, _t("请填写项目名称，并附上热点的诉求。"))
+        return redirect(back)
+    data = form.cleaned_data
+    if data["since"] and data["until"]:
+        back += "?" + urlencode({"since": data["since"], "until": data["until"]})
+    try:
+        draft = draft_project_from_hotspot(
+            request.user, title=data["title"], description=data["description"],
+            keywords=[w for w in data["keywords"].split("、") if w.strip()],
+            demand_ids=[pk for pk in data["demand_ids"].split(",") if pk.strip()],
+            since=data["since"], until=data["until"])
+    except ActionError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(request, _t("已生成实事项目草稿“%(title)s”，附诉求 %(count)d 条。")
+                     % {"title": draft.title, "count": draft.demands.count()})
+    return redirect("console:project_draft", pk=draft.pk)
+
+
+@login_required
+def draft_list(request):
+    if not access.can_anywhere(request.user, "hotspot.view"):
+        raise PermissionDenied
+    drafts = ProjectDraft.objects.select_related("created_by__staff").order_by(
+        "-created_at", "-id")
+    drafts = drafts.annotate(demand_count=Count("demands"))[:200]
+    return render(request, "console/project_drafts.html", {"drafts": drafts})
+
+
+@login_required
+def draft_detail(request, pk):
+    if not access.can_anywhere(request.user, "hotspot.view"):
+        raise PermissionDenied
+    draft = ProjectDraft.objects.select_related("created_by__staff").filter(pk=pk).first()
+    if draft is None:
+        raise Http404
+    attached = draft.demands.all()
+    visible = access.filter_for(request.user, "demand.view", attached).select_related(
+        "category", "current_unit").order_by("-submitted_at", "-id")
+    visible = list(visible)
+    return render(request, "console/project_draft.html", {
+        "draft": draft, "demands": visible, "hidden": attached.count() - len(visible),
+        "now": timezone.now()})
