@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import away_views, booking_views, demand_views, notice_views, views
+from . import away_views, booking_views, demand_views, notice_views, search_views, views
 from .hotspot_views import draft_create, draft_detail, draft_list, hotspot_list
 
 app_name = "console"
@@ -15,6 +15,7 @@ urlpatterns = [
     path("demands/export.xlsx", demand_views.demand_export, name="demand_export"),
     path("demands/<str:number>/", demand_views.demand_detail, name="demand_detail"),
     path("demands/<str:number>/act/<slug:name>/", demand_views.demand_act, name="demand_act"),
+    path("search/", search_views.search, name="search"),
     path("dashboard/", demand_views.dashboard, name="dashboard"),
     path("hotspots/", hotspot_list, name="hotspots"),
     path("project-drafts/", draft_list, name="project_drafts"),

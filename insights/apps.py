@@ -8,3 +8,12 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from . import access  # noqa: F401 - registers the insight capabilities
+
+        from demands import signals
+
+        from . import search
+
+        signals.demands_created.connect(search.on_demands_created,
+                                        dispatch_uid="insights.search.created")
+        signals.demands_updated.connect(search.on_demands_updated,
+                                        dispatch_uid="insights.search.updated")

@@ -82,3 +82,27 @@ class DuplicateFlag(models.Model):
 
     def __str__(self):
         return f"{self.demand_id} ≈ {self.original_id} ({self.score:.2f})"
+
+
+class SearchDoc(models.Model):
+    """One demand's search document (see ``insights.search``).
+
+    The table is made per database by migration 0002 — on PostgreSQL a ``tsvector`` column
+    with a GIN index (and a cascading foreign key to the demand), on SQLite an FTS5 virtual
+    table whose rowid is the demand id — and it is read and written only by
+    ``insights.search`` in SQL. The model exists so that Django knows the table: test
+    flushes truncate it together with the demands.
+    """
+
+    demand = models.OneToOneField("demands.Demand", verbose_name=_("诉求"), primary_key=True,
+                                  on_delete=models.DO_NOTHING, db_constraint=False,
+                                  related_name="+")
+    document = models.TextField(_("检索文档"), editable=False)
+
+    class Meta:
+        verbose_name = _("检索文档")
+        verbose_name_plural = _("检索文档")
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.demand_id)
