@@ -634,17 +634,39 @@ def dispatch(actor, demand: Demand, unit, note: str = "", at=None) -> Demand:
     _expect_state(demand, (State.RECEIVED,), "派遣")
     target = _target_unit(unit)
     note = _text(note, "派遣说明", required=False, limit=500, field_name="note")
+    return _dispatch(actor, demand, target, note, at)
+
+
+def _dispatch(actor, demand: Demand, target: Unit, note: str, at, **data) -> Demand:
     demand.state = State.DISPATCHED
     demand.current_unit = target
     demand.handler = None
     demand.dispatched_at = demand.dispatched_at or at
     demand.save(update_fields=["state", "current_unit", "handler", "dispatched_at",
                                "updated_at"])
-    _event(demand, EventKind.DISPATCH, actor, at, State.RECEIVED, unit=target, reason=note)
+    _event(demand, EventKind.DISPATCH, actor, at, State.RECEIVED, unit=target, reason=note,
+           **data)
     notify(_unit_staff(target), "demand.dispatched", f"新派遣诉求 {demand.number}：{demand.title}",
            f"承诺办结时限 {timezone.localtime(demand.deadline):%Y-%m-%d %H:%M}，请及时签收。",
            _link(demand), at=at)
     return demand
+
+
+@transaction.atomic
+def auto_dispatch(demand: Demand, unit, *, confidence: float, model_version: int,
+                  at=None) -> Demand:
+    """智能分派: the routing model dispatches without a person (the actor is the system,
+    ``None``). Same state check, fields and notifications as ``dispatch``; the event's
+    data says ``auto`` with the model's confidence and version, so every automatic
+    dispatch can be told apart and audited."""
+    at = _now(at)
+    demand = _lock(demand)
+    _expect_state(demand, (State.RECEIVED,), "智能分派")
+    target = _target_unit(unit)
+    if not 0 <= confidence <= 1:
+        raise ActionError("invalid", "置信度须在 0 到 1 之间。", "confidence")
+    return _dispatch(None, demand, target, "", at, auto=True,
+                     confidence=round(float(confidence), 4), model_version=int(model_version))
 
 
 @transaction.atomic

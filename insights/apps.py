@@ -8,6 +8,9 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from . import access  # noqa: F401 - registers the insight capabilities
+        from .autodispatch import connect as connect_autodispatch
+
+        connect_autodispatch()
 
         from demands import signals
 

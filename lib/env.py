@@ -67,6 +67,23 @@ class Env:
             raise EnvError(name, f"must be at most {maximum}; got {number}")
         return number
 
+    def float(self, name: str, default: float, *, minimum: float | None = None,
+              maximum: float | None = None) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise EnvError(name, f"expected a number; got {value!r}") from None
+        if number != number:  # NaN compares false with every bound
+            raise EnvError(name, f"expected a number; got {value!r}")
+        if minimum is not None and number < minimum:
+            raise EnvError(name, f"must be at least {minimum}; got {number}")
+        if maximum is not None and number > maximum:
+            raise EnvError(name, f"must be at most {maximum}; got {number}")
+        return number
+
     def list(self, name: str, default: list[str]) -> list[str]:
         value = self.raw(name)
         if value is None:

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from lib.env import Env, EnvError
@@ -88,6 +89,18 @@ try:
     DUPLICATE_MIN_SIMILARITY = env.int("DUPLICATE_MIN_SIMILARITY", 40, minimum=1, maximum=100)
     DUPLICATE_PHONE_MIN_SIMILARITY = env.int("DUPLICATE_PHONE_MIN_SIMILARITY", 25, minimum=1,
                                              maximum=100)
+    # Routing suggestions (insights.routing, docs/routing.md): a model is trained on at
+    # most the newest ROUTING_MAX_SAMPLES demands, refuses below ROUTING_MIN_SAMPLES, leaves
+    # out units/categories with fewer than ROUTING_MIN_PER_CLASS; auto-dispatch at or above
+    # ROUTING_AUTO_DISPATCH_CONFIDENCE (0–1; 0 = off).
+    ROUTING_MIN_SAMPLES = env.int("ROUTING_MIN_SAMPLES", 50, minimum=2)
+    ROUTING_MIN_PER_CLASS = env.int("ROUTING_MIN_PER_CLASS", 5, minimum=2)
+    ROUTING_MAX_SAMPLES = env.int("ROUTING_MAX_SAMPLES", 200_000, minimum=100,
+                                  maximum=5_000_000)
+    ROUTING_CV_FOLDS = env.int("ROUTING_CV_FOLDS", 5, minimum=2, maximum=10)
+    ROUTING_AUTO_DISPATCH_CONFIDENCE = env.float("ROUTING_AUTO_DISPATCH_CONFIDENCE", 0.0,
+                                                 minimum=0.0, maximum=1.0)
+    ROUTING_RETRAIN_HOUR = env.int("ROUTING_RETRAIN_HOUR", 2, minimum=0, maximum=23)
     NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", [])
     SMS_GATEWAY = env.str("SMS_GATEWAY", "inbox.senders.SmsGateway")
     EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
@@ -299,6 +312,9 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "sanmanyi.tasks.heartbeat", "schedule": 60.0},
     "housekeeping": {"task": "sanmanyi.tasks.housekeeping", "schedule": 6 * 3600.0},
     "sla-sweep": {"task": "demands.tasks.sweep", "schedule": 300.0},
+    # nightly, when nobody dispatches: both routing models learn the day's history
+    "routing-retrain": {"task": "insights.tasks.retrain_routing",
+                        "schedule": crontab(hour=ROUTING_RETRAIN_HOUR, minute=30)},
     "import-resume": {"task": "imports.tasks.resume_stale", "schedule": 60.0},
     "kpi-dashboards": {"task": "demands.tasks.refresh_dashboards",
                        "schedule": float(max(KPI_CACHE_SECONDS, 60))},

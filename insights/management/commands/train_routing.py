@@ -1,0 +1,47 @@
+"""``manage.py train_routing [--target unit|category]``
+
+Trains a new version of the routing model(s) now, from the dispatch history, and prints
+its figures: samples, classes, cross-validated accuracy and macro-F1, per-class lines.
+The nightly job (``insights.tasks.retrain_routing``) does the same.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from insights import routing
+from insights.models import RoutingTarget
+
+from .evaluate_routing import pad, width
+
+
+class Command(BaseCommand):
+    help = "用历史派遣记录训练新版本的分派建议模型（责任单位、类别），并输出交叉验证指标。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--target", choices=RoutingTarget.values,
+                            help="只训练一个模型：unit（责任单位）或 category（类别）")
+
+    def handle(self, *args, target=None, **options):
+        write = self.stdout.write
+        for name in [target] if target else RoutingTarget.values:
+            model = routing.train(name)
+            write(_("%(target)s 模型 v%(version)d：%(samples)d 条样本，%(classes)d 类，"
+                    "用时 %(seconds).1f 秒。") % {
+                "target": model.get_target_display(), "version": model.version,
+                "samples": model.samples, "classes": model.classes, "seconds": model.seconds})
+            if model.message:
+                write(model.message)
+            if not model.usable:
+                write("")
+                continue
+            rows = [row for row in model.per_class if not row.get("dropped")]
+            first = max([width(_("类别")), *(width(row["name"]) for row in rows)])
+            write(f"{pad(_('类别'), first)}  precision  recall  f1-score  support")
+            for row in rows:
+                write(f"{pad(row['name'], first)}  {row['precision']:9.3f}  "
+                      f"{row['recall']:6.3f}  {row['f1']:8.3f}  {row['support']:7d}")
+            write(f"accuracy: {model.accuracy:.3f}")
+            write(f"macro-F1: {model.macro_f1:.3f}")
+            write("")
