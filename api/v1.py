@@ -20,6 +20,7 @@ from pydantic import ValidationError as PydanticError
 from demands import actions, queues
 from demands.actions import ActionError, Intake
 from demands.models import Demand
+from insights import search
 from org import access
 from org.models import ApiToken
 
@@ -206,12 +207,13 @@ class ListFilters(Schema):
     requester_kind: str | None = None
     category: str | None = None
     unit: str | None = None
+    q: str | None = None
     after: str | None = None
     limit: int = 50
 
 
 @api.get("/demands", response={200: DemandPage, 422: Error}, tags=["demands"],
-         summary="诉求列表（游标分页，新的在前）")
+         summary="诉求列表（游标分页，新的在前；带 q 时为全文检索，按相关度排序）")
 def list_demands(request, filters: Query[ListFilters]):
     if not 1 <= filters.limit <= 200:
         raise ActionError("invalid", "limit 须在 1 至 200 之间。", "limit")
@@ -226,8 +228,26 @@ def list_demands(request, filters: Query[ListFilters]):
             category__parent__code=filters.category)
     if filters.unit:
         rows = rows.filter(current_unit__code=filters.unit)
+    if filters.q is not None:
+        return _search_page(request, filters, rows)
     items, cursor = queues.page(rows, filters.after, filters.limit)
     return {"items": [_out(d) for d in items], "next": cursor}
+
+
+def _search_page(request, filters: ListFilters, rows):
+    """``q``: ranked matches (see insights.search), paged by offset; the cursor is
+    ``s<offset>``. The queue and filters narrow the search like the plain list."""
+    after = filters.after or ""
+    offset = int(after[1:]) if after[:1] == "s" and after[1:].isdigit() else 0
+    narrowed = filters.queue != "all" or any(
+        (filters.channel, filters.requester_kind, filters.category, filters.unit))
+    try:
+        results = search.search(request.user, filters.q, limit=filters.limit, offset=offset,
+                                queryset=rows if narrowed else None)
+    except search.SearchError as error:
+        raise ActionError("invalid", error.message, "q") from None
+    return {"items": [_out(hit.demand) for hit in results.hits],
+            "next": f"s{offset + filters.limit}" if results.has_next else None}
 
 
 ActionName = Literal["receive", "dispatch", "accept", "return", "transfer",

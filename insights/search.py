@@ -197,8 +197,10 @@ def parse(text: str) -> ParsedQuery:
 
 
 def _tsquery(terms, weights: str) -> str:
+    # every weight: no restriction, which spares the GIN index a recheck of single tokens
+    suffix = "" if weights == "ABCD" else f":{weights}"
     return " & ".join(
-        "(" + " <-> ".join(f"'{token}':{weights}" for token in term) + ")" for term in terms)
+        "(" + " <-> ".join(f"'{token}'{suffix}" for token in term) + ")" for term in terms)
 
 
 def _fts5(terms, columns) -> str:
@@ -338,7 +340,8 @@ def search(user, text: str, *, limit: int = 50, offset: int = 0,
     seen = set(exact_ids)
     order += [(pk, False, title, rank) for pk, title, rank in ranked if pk not in seen]
     page = order[offset:offset + limit]
-    demands = Demand.objects.select_related("category", "current_unit").in_bulk(
+    demands = Demand.objects.select_related("category", "current_unit",
+                                            "first_receiver").in_bulk(
         [pk for pk, *_ in page])
     hits = [_hit(demands[pk], query, exact, title, rank)
             for pk, exact, title, rank in page if pk in demands]
