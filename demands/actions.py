@@ -25,7 +25,7 @@ from catalog import calendar
 from catalog.models import Category, LimitUnit
 from enterprises.models import Enterprise
 from inbox.actions import notify
-from lib import filetype
+from lib import bulk, filetype
 from lib.errors import ActionError
 from org import access
 from org.models import Role, Unit
@@ -53,6 +53,8 @@ from .models import (
 )
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+REQUESTER_KINDS = frozenset(RequesterKind.values)  # (Enum.values builds a list each time)
+CHANNELS = frozenset(Channel.values)
 MAX_ATTACHMENTS = 9
 MAX_EXTENSION_DAYS = 30
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,18}[0-9]$")
@@ -236,9 +238,9 @@ def _checked_attachments(files) -> list[tuple[object, str]]:
 
 
 def _validated(intake: Intake, categories: dict | None = None) -> dict:
-    if intake.requester_kind not in RequesterKind.values:
+    if intake.requester_kind not in REQUESTER_KINDS:
         raise ActionError("invalid", "诉求人类型只能是群众、基层或企业。", "requester_kind")
-    if intake.channel not in Channel.values:
+    if intake.channel not in CHANNELS:
         raise ActionError("invalid", f"来源渠道“{intake.channel}”无效。", "channel")
     known = categories.get(intake.category) if categories is not None and \
         isinstance(intake.category, str) else None
@@ -536,6 +538,12 @@ def import_many(actor, items: list[Imported], *, channel: str, categories: dict 
     return outcomes
 
 
+def _differs(demand: Demand, name: str, value) -> bool:
+    if name == "category":  # compare ids: no query per row
+        return demand.category_id != value.pk
+    return getattr(demand, name) != value
+
+
 def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at):
     intake_unit = _intake_unit()
     new: list[Demand] = []
@@ -547,7 +555,7 @@ def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at)
             names = list(IMPORT_UPDATABLE)
             if known.state in (State.SUBMITTED, State.RECEIVED):
                 names += IMPORT_UPDATABLE_BEFORE_DISPATCH
-            differ = [name for name in names if getattr(known, name) != fields[name]]
+            differ = [name for name in names if _differs(known, name, fields[name])]
             for name in differ:
                 setattr(known, name, fields[name])
             if differ:
@@ -568,22 +576,23 @@ def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at)
         new.append(demand)
     if new:
         _fresh_numbers(new)
-        Demand.objects.bulk_create(new)
+        bulk.insert(Demand, new)
     updated = [demand for key, (demand, _) in changed.items() if key is not None]
     for demand in updated:
         demand.updated_at = at  # bulk_update leaves auto_now fields alone
     if updated:
         Demand.objects.bulk_update(updated, [*IMPORT_UPDATABLE,
                                              *IMPORT_UPDATABLE_BEFORE_DISPATCH, "updated_at"])
-    events = [DemandEvent(demand=demand, kind=EventKind.REGISTER, actor=staff,
-                          at=demand.received_at, from_state="", to_state=State.RECEIVED,
-                          unit=intake_unit, data={"channel": channel, "import": True})
-              for demand in new]
-    events += [DemandEvent(demand=demand, kind=EventKind.UPDATE, actor=staff, at=at,
-                           from_state=demand.state, to_state=demand.state,
-                           data={"fields": names})
+    actor_id = staff.pk if staff is not None else None
+    events = [{"demand_id": demand.pk, "kind": EventKind.REGISTER, "actor_id": actor_id,
+               "at": demand.received_at, "from_state": "", "to_state": State.RECEIVED,
+               "unit_id": intake_unit.pk, "reason": "",
+               "data": {"channel": channel, "import": True}} for demand in new]
+    events += [{"demand_id": demand.pk, "kind": EventKind.UPDATE, "actor_id": actor_id,
+                "at": at, "from_state": demand.state, "to_state": demand.state, "unit_id": None,
+                "reason": "", "data": {"fields": names}}
                for key, (demand, names) in changed.items() if key is not None]
-    DemandEvent.objects.bulk_create(events)
+    bulk.insert_rows(DemandEvent, events)
     return new, updated
 
 
@@ -985,7 +994,7 @@ def _relay_reply(actor, original: Demand, at, *, followers=None, label: str = "�
         seen.add(demand.pk)
         _event(demand, EventKind.RELAY, actor, at, demand.state, unit=original.current_unit,
                reason=original.reply, original=original.number)
-        _tell_requester(demand, f"您反映的问题（诉求 {demand.number}）已与诉求 {original.number}"
+        _tell_requester(demand, f"您反映的问题（诉求 {demand.number}）已与诉求 {original.number} "
                                 f"合并办理，{label}：{original.reply}")
         told += 1
         pending.extend(Demand.objects.filter(duplicate_of=demand, state=State.MERGED))

@@ -77,8 +77,13 @@ NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def new_number(at=None) -> str:
     at = timezone.localtime(at or timezone.now())
-    tail = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
-    return f"{at:%y%m%d}-{tail}"
+    # one draw of 64 random bits (2^64 ≫ 31^6, so the six letters are uniform enough)
+    value = int.from_bytes(secrets.token_bytes(8), "big")
+    tail = []
+    for _position in range(6):
+        value, index = divmod(value, len(NUMBER_ALPHABET))
+        tail.append(NUMBER_ALPHABET[index])
+    return f"{at:%y%m%d}-{''.join(tail)}"
 
 
 class Demand(models.Model):

@@ -1,0 +1,85 @@
+"""Writing many new rows at once.
+
+On PostgreSQL the rows go through ``COPY … FROM STDIN`` (the database's own bulk load)
+after their ids are drawn from the table's sequence in one query; Django's
+``bulk_create`` spends most of its time preparing each value of a multi-row ``INSERT``,
+which made file imports four times slower than COPY. Elsewhere (SQLite, the embedded
+default) it is ``bulk_create``. Either way the objects come back with their ids set, and
+``auto_now``/``auto_now_add`` fields filled, as after ``save()``.
+"""
+
+from __future__ import annotations
+
+from django.db import connections, models, router
+from django.utils import timezone
+
+
+def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
+    """New rows given as {attname: value} (every concrete field but the id), for append-only
+    records nobody needs as objects afterwards (demand events): no model instances on
+    PostgreSQL."""
+    if not rows:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        model.objects.using(alias).bulk_create([model(**row) for row in rows])
+        return
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
+    _copy(connection, meta.db_table, fields, json_fields,
+          ([row[field.attname] for field in fields] for row in rows))
+
+
+def _copy(connection, table, fields, json_fields, values_of_rows, ids=None):
+    from psycopg.types.json import Jsonb
+
+    quote = connection.ops.quote_name
+    positions = [index for index, field in enumerate(fields) if field.attname in json_fields]
+    columns = ", ".join(quote(field.column) for field in fields)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        for values in values_of_rows:
+            for index in positions:
+                if values[index] is not None:
+                    values[index] = Jsonb(values[index])
+            copy.write_row(values)
+
+
+def insert(model: type[models.Model], objs: list[models.Model]) -> None:
+    if not objs:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        model.objects.using(alias).bulk_create(objs)
+        return
+    from psycopg.types.json import Jsonb
+
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    stamped = [field for field in fields
+               if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                       "FROM generate_series(1, %s)", [meta.db_table, meta.pk.column, len(objs)])
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = ", ".join(quote(field.column) for field in [meta.pk, *fields])
+        attnames = [field.attname for field in fields]
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj, pk in zip(objs, ids, strict=True):
+                for field in stamped:
+                    setattr(obj, field.attname, now)
+                row = [pk]
+                for name in attnames:
+                    value = getattr(obj, name)
+                    row.append(Jsonb(value) if name in json_fields and value is not None
+                               else value)
+                copy.write_row(row)
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = alias
