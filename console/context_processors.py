@@ -19,6 +19,7 @@ def identity(request):
             "demands": access.can_anywhere(user, "demand.view"),
             "register": access.can_anywhere(user, "demand.receive"),
             "dashboard": access.can_anywhere(user, "demand.kpi"),
+            "routing": access.can_anywhere(user, "routing.admin"),
             "hotspots": access.can_anywhere(user, "hotspot.view"),
         }),
     }

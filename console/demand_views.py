@@ -23,6 +23,7 @@ from demands.exports import write_xlsx
 from demands.models import Demand, ReplyTemplate, SlaFlag, State
 from inbox.actions import mark_read
 from inbox.models import Notification
+from insights import routing
 from org import access
 
 from . import demand_forms as f
@@ -188,6 +189,8 @@ def _detail_context(request, demand, forms=None, errors=None):
                                    form_class() if form_class else None)
         if name in ("reply", "answer_follow_up") and form is not None and not form.is_bound:
             form.fields["template"].widget.attrs["data-reply-templates"] = "1"
+        if name == "dispatch" and not form.is_bound and request.GET.get("unit", "").isdigit():
+            form.initial["unit"] = int(request.GET["unit"])  # a routing suggestion's link
         panels.append({"name": name, "label": queues.ACTION_LABELS[name], "form": form,
                        "error": (errors or {}).get(name)})
     return {
@@ -203,6 +206,8 @@ def _detail_context(request, demand, forms=None, errors=None):
                                                                 "decided_by__staff"),
         "orders": demand.supervision_orders.select_related("issued_by__staff"),
         "panels": panels,
+        # 智能分派建议: the routing models' top units and categories, for the dispatcher
+        "routing": routing.advice(demand) if "dispatch" in available else None,
         "templates": {str(t.pk): t.render(demand) for t in ReplyTemplate.objects.all()},
     }
 

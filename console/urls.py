@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import away_views, booking_views, demand_views, notice_views, search_views, views
 from .hotspot_views import draft_create, draft_detail, draft_list, hotspot_list
+from .routing_views import routing_admin
 
 app_name = "console"
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("demands/<str:number>/act/<slug:name>/", demand_views.demand_act, name="demand_act"),
     path("search/", search_views.search, name="search"),
     path("dashboard/", demand_views.dashboard, name="dashboard"),
+    path("routing/", routing_admin, name="routing"),
     path("hotspots/", hotspot_list, name="hotspots"),
     path("project-drafts/", draft_list, name="project_drafts"),
     path("project-drafts/new/", draft_create, name="project_draft_create"),

@@ -329,3 +329,38 @@ def top_suggestions(texts: list[str], target: str) -> list[tuple[object, float, 
     what auto-dispatch records."""
     ranked, version = _ranked(texts, target, 1)
     return [(picks[0][0], picks[0][1], version) if picks else None for picks in ranked]
+
+
+# --- what the console shows at dispatch ------------------------------------------------
+@dataclass
+class Advice:
+    """Top units and categories for one demand, or why there are none."""
+
+    units: list
+    categories: list
+    unit_message: str = ""
+    category_message: str = ""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.units or self.categories or self.unit_message
+                    or self.category_message)
+
+
+def refusal(target: str) -> str:
+    """Why ``target`` gives no suggestions: the newest version's message, or that no
+    model has been trained yet."""
+    model = latest(target)
+    if model is not None and model.message and not model.usable:
+        return model.message
+    return f"尚未训练{RoutingTarget(target).label}分派模型，暂不提供建议。"
+
+
+def advice(demand: Demand, k: int = 3) -> Advice:
+    text = demand_text(demand.title, demand.content)
+    units = suggest(text, RoutingTarget.UNIT, k)
+    categories = suggest(text, RoutingTarget.CATEGORY, k)
+    return Advice(units, categories,
+                  "" if units or current(RoutingTarget.UNIT) else refusal(RoutingTarget.UNIT),
+                  "" if categories or current(RoutingTarget.CATEGORY)
+                  else refusal(RoutingTarget.CATEGORY))
