@@ -18,8 +18,10 @@ def identity(request):
         "console_can": SimpleLazyObject(lambda: {
             "demands": access.can_anywhere(user, "demand.view"),
             "register": access.can_anywhere(user, "demand.receive"),
+            "imports": access.can_anywhere(user, "import.run"),
             "dashboard": access.can_anywhere(user, "demand.kpi"),
             "routing": access.can_anywhere(user, "routing.admin"),
             "hotspots": access.can_anywhere(user, "hotspot.view"),
+            "duplicates": access.can_anywhere(user, "demand.dispatch"),
         }),
     }

@@ -27,6 +27,7 @@ from insights import routing
 from org import access
 
 from . import demand_forms as f
+from . import duplicate_views
 
 
 def _filtered(request, queryset, form):
@@ -205,6 +206,8 @@ def _detail_context(request, demand, forms=None, errors=None):
         "extensions": demand.extension_requests.select_related("requested_by__staff",
                                                                 "decided_by__staff"),
         "orders": demand.supervision_orders.select_related("issued_by__staff"),
+        # 疑似重复: the open duplicate flags, with 并单 / 非重复 for triage staff
+        "duplicate_rows": duplicate_views.panel_rows(request.user, demand),
         "panels": panels,
         # 智能分派建议: the routing models' top units and categories, for the dispatcher
         "routing": routing.advice(demand) if "dispatch" in available else None,

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import away_views, booking_views, demand_views, notice_views, search_views, views
+from . import (
+    away_views,
+    booking_views,
+    demand_views,
+    import_views,
+    notice_views,
+    search_views,
+    views,
+)
+from .duplicate_views import duplicate_decide, duplicate_queue
 from .hotspot_views import draft_create, draft_detail, draft_list, hotspot_list
 from .routing_views import routing_admin
 
@@ -23,6 +32,13 @@ urlpatterns = [
     path("project-drafts/", draft_list, name="project_drafts"),
     path("project-drafts/new/", draft_create, name="project_draft_create"),
     path("project-drafts/<int:pk>/", draft_detail, name="project_draft"),
+    path("duplicates/", duplicate_queue, name="duplicates"),
+    path("duplicates/<int:pk>/<slug:decision>/", duplicate_decide, name="duplicate_decide"),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/errors.xlsx", import_views.import_errors, name="import_errors"),
+    path("imports/<int:pk>/resume/", import_views.import_resume, name="import_resume"),
     path("inbox/", demand_views.inbox, name="inbox"),
     path("away/", away_views.away, name="away"),
     path("notices/", notice_views.notice_list, name="notices"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.privacy import phone_suffix_matches
+from lib.privacy import phone_suffix_matches, scrub
 
-from .models import Demand, DemandEvent, EventKind
+from .models import Demand, DemandEvent, EventKind, State
 
 # Events a requester sees, and how they read. Reasons are shown only where the text was
 # written *for* the requester (replies); internal notes (urging, supervision orders,
@@ -28,6 +28,8 @@ PUBLIC_EVENTS = {
     EventKind.CLOSE: "诉求已办结",
 }
 SHOW_TEXT = {EventKind.REPLY, EventKind.ANSWER_FOLLOW_UP}
+# How another requester's demand reads to the requester of a demand merged into it.
+OTHERS_EVENTS = {**PUBLIC_EVENTS, EventKind.EVALUATE: "诉求人已评价"}
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,45 @@ class PublicStep:
     text: str
 
 
-def timeline(demand: Demand) -> list[PublicStep]:
+def timeline(demand: Demand, *, own: bool = True) -> list[PublicStep]:
+    """The public steps of ``demand``: for its own requester, or (``own=False``) for the
+    requester of a demand merged into it, with its requester's name masked in the texts."""
+    labels = PUBLIC_EVENTS if own else OTHERS_EVENTS
     steps = []
     for event in DemandEvent.objects.filter(demand=demand, kind__in=list(PUBLIC_EVENTS)) \
             .select_related("unit").order_by("at", "id"):
         unit = event.unit.display_name if event.unit else "承办单位"
-        label = PUBLIC_EVENTS[event.kind].format(unit=unit)
-        steps.append(PublicStep(event.at, label,
-                                event.reason if event.kind in SHOW_TEXT else ""))
+        label = labels[event.kind].format(unit=unit)
+        if event.kind == EventKind.MERGE and event.data.get("into"):
+            label = f"已与诉求 {event.data['into']} 合并办理"
+        text = event.reason if event.kind in SHOW_TEXT else ""
+        steps.append(PublicStep(event.at, label, text if own else
+                                scrub(text, demand.requester_name)))
     return steps
+
+
+@dataclass(frozen=True)
+class Followed:
+    """The demand a merged demand follows, as the merged demand's requester may see it:
+    number, masked title, state and public steps; nothing of its requester."""
+
+    number: str
+    title: str
+    state: str
+    steps: list
+
+
+def followed(demand: Demand) -> Followed | None:
+    """For a merged demand (并单), the original it follows — through a chain of merges —
+    with its public progress; None for any other demand."""
+    original, hops = demand, 0
+    while original.state == State.MERGED and original.duplicate_of_id and hops < 10:
+        original = Demand.objects.get(pk=original.duplicate_of_id)
+        hops += 1
+    if original is demand:
+        return None
+    return Followed(original.number, scrub(original.title, original.requester_name),
+                    original.get_state_display(), timeline(original, own=False))
 
 
 def find_for_requester(number: str, phone_suffix: str) -> Demand | None:
@@ -89,7 +121,7 @@ def published(category=None, unit=None):
 
 
 def masked(demand: Demand) -> PublicDemand:
-    from lib.privacy import generalise_address, mask_name, scrub
+    from lib.privacy import generalise_address, mask_name
 
     names = [demand.requester_name]
     return PublicDemand(

@@ -20,3 +20,8 @@ class InsightsConfig(AppConfig):
                                         dispatch_uid="insights.search.created")
         signals.demands_updated.connect(search.on_demands_updated,
                                         dispatch_uid="insights.search.updated")
+
+        from . import duplicates
+
+        signals.demands_created.connect(duplicates.on_demands_created,
+                                        dispatch_uid="insights.duplicates.created")

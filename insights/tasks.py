@@ -3,6 +3,16 @@ from django.core.cache import cache
 
 
 @shared_task(acks_late=True)
+def check_duplicates(ids: list[int]) -> int:
+    """Duplicate detection for a large batch or a file import's chunk, after it commits.
+    Idempotent: a pair already flagged is left as it was, so a rerun or a second worker
+    adds nothing. Returns how many demands were flagged."""
+    from . import duplicates
+
+    return duplicates.check_ids(ids)
+
+
+@shared_task(acks_late=True)
 def index_demands(ids: list[int]) -> int:
     """(Re)index these demands for search (queued after a file import's chunk commits).
     Idempotent: running it twice, or on two workers, writes the same documents."""

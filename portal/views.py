@@ -116,6 +116,7 @@ def track(request):
     return render(request, "portal/track.html", {
         "form": form, "demand": demand, "not_found": not_found,
         "steps": public.timeline(demand) if demand else [],
+        "followed": public.followed(demand) if demand else None,
     })
 
 

@@ -78,11 +78,13 @@ class TestIntake:
         tails = [n.split("-")[1] for n in numbers]
         assert tails != sorted(tails) or len({t[0] for t in tails}) > 1
 
-    def test_a_second_demand_from_the_same_phone_and_category_is_a_repeat(
+    def test_a_second_demand_from_the_same_phone_about_the_same_thing_is_a_repeat(
             self, personas, categories):
+        # duplicate detection (insights.duplicates, tests/test_duplicates.py) sets the mark
         first = registered(personas, categories.litter, "2026-11-02 09:00")
         second = registered(personas, categories.litter, "2026-11-20 09:00")
-        other = registered(personas, categories.stall, "2026-11-20 09:00")
+        other = registered(personas, categories.stall, "2026-11-20 09:00", title="路灯不亮",
+                           content="幸福路12号小区门口路灯坏了一个星期，晚上很黑。")
         late = registered(personas, categories.litter, "2026-12-25 09:00")
         assert (first.is_repeat, second.is_repeat, other.is_repeat, late.is_repeat) == \
             (False, True, False, False)
