@@ -15,7 +15,7 @@ from lib.errors import ActionError
 from .demand_helpers import at, registered
 
 pytestmark = pytest.mark.django_db
-SENT: list = []
+sent_sms: list = []
 AGAIN = {"title": "小区门口垃圾还是没人清运",
          "content": "幸福路12号小区门口的垃圾已经三天没人清运了，气味很大，上次反映过。"}
 NEIGHBOUR = {"requester_phone": "13700001111", "requester_name": "李先生",
@@ -26,13 +26,13 @@ class Gateway:
     """The SMS provider is outside this machine: record what would be sent."""
 
     def send(self, mobile, text):
-        SENT.append((mobile, text))
+        sent_sms.append((mobile, text))
 
 
 @pytest.fixture(autouse=True)
 def _sms(settings):
     settings.SMS_GATEWAY = "tests.test_duplicates_decisions.Gateway"
-    SENT.clear()
+    sent_sms.clear()
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_a_dispatched_demand_cannot_be_merged_and_says_why(personas, flagged, or
 
 
 def test_dismissing_the_last_flag_takes_the_repeat_mark_away(personas, flagged):
-    original, repeat, copy = flagged
+    _, repeat, copy = flagged
     first, second = DuplicateFlag.objects.filter(demand=copy).order_by("pk")
     dismiss_flag(personas.receiver, first)  # receivers triage too
     assert Demand.objects.get(pk=copy.pk).is_repeat  # one flag still open
@@ -115,17 +115,17 @@ def test_the_originals_reply_reaches_the_merged_requesters(personas, flagged, or
     merge_flag(personas.dispatcher, DuplicateFlag.objects.get(demand=repeat))
     demand = actions.dispatch(personas.dispatcher, original, org.unit_a)
     demand = actions.accept(personas.handler_a, demand)
-    SENT.clear()
+    sent_sms.clear()
     with django_capture_on_commit_callbacks(execute=True):
         actions.reply(personas.handler_a, demand, "已安排清运完毕，感谢反映。")
-    texts = dict(SENT)
+    texts = dict(sent_sms)
     assert set(texts) == {"13905271234", "13700001111"}
     relayed = texts["13700001111"]
     assert f"诉求 {copy.number}" in relayed and f"已与诉求 {original.number} 合并办理" in relayed
     assert relayed.endswith("答复：已安排清运完毕，感谢反映。")
     # the same phone filed the original and the repeat: the original's message and the
     # relayed one both reach it (two SMS, one each)
-    assert sum(1 for mobile, _ in SENT if mobile == "13905271234") == 2
+    assert sum(1 for mobile, _ in sent_sms if mobile == "13905271234") == 2
     for merged in (copy, repeat):
         event = merged.events.get(kind=EventKind.RELAY)
         assert event.data["original"] == original.number
@@ -141,11 +141,12 @@ def test_merging_into_an_answered_demand_passes_its_reply_on_at_once(
     original = actions.reply(personas.handler_a, original, "垃圾已清运。")
     late = registered(personas, categories.litter, "2026-11-24 09:00", **NEIGHBOUR)
     flag = DuplicateFlag.objects.get(demand=late)
-    SENT.clear()
+    sent_sms.clear()
     with django_capture_on_commit_callbacks(execute=True):
         merge_flag(personas.dispatcher, flag)
-    assert SENT == [("13700001111", f"您反映的问题（诉求 {late.number}）已与诉求 "
-                                    f"{original.number} 合并办理，答复：垃圾已清运。")]
+    expected = (f"您反映的问题（诉求 {late.number}）已与诉求 {original.number} "
+                "合并办理，答复：垃圾已清运。")
+    assert sent_sms == [("13700001111", expected)]
 
 
 def test_the_tracking_page_of_a_merged_demand_shows_the_original(client, personas, flagged,
