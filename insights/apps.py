@@ -12,6 +12,8 @@ class InsightsConfig(AppConfig):
 
         connect_autodispatch()
 
+        from django.db.models.signals import post_save
+
         from demands import signals
 
         from . import search
@@ -20,6 +22,8 @@ class InsightsConfig(AppConfig):
                                         dispatch_uid="insights.search.created")
         signals.demands_updated.connect(search.on_demands_updated,
                                         dispatch_uid="insights.search.updated")
+        post_save.connect(search.on_demand_saved, sender="demands.Demand",
+                          dispatch_uid="insights.search.saved")
 
         from . import duplicates
 

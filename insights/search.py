@@ -57,7 +57,7 @@ BM25_WEIGHTS = "10.0, 10.0, 3.0, 1.0, 1.0"
 # a tracking number (250101-ABC234) or an upstream system's id
 EXACT_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_/.:#]{3,63}")
 INDEX_FIELDS = ("id", "number", "external_id", "title", "content", "address",
-                "requester_name")
+                "requester_name", "current_unit_id", "first_receiver_id")
 
 
 class SearchError(Exception):
@@ -78,7 +78,18 @@ def _tokens(text: str) -> list[str]:
     return [t for t in chinese.bigrams(text) if len(t) <= MAX_TOKEN_CHARS]
 
 
-def tsvector(fields) -> str:
+def scope_lexemes(unit_path: str, first_receiver_id) -> list[str]:
+    """PostgreSQL: who may see the demand, as lexemes that no text produces ("_u<id>" for
+    the current unit and each unit above it, "_r<id>" for the first receiver), so that the
+    GIN index intersects the words with the user's scope before any row is read. Only a
+    pre-filter: ``org.access.filter_for`` decides, on the candidates."""
+    out = [f"_u{part}" for part in unit_path.split("/") if part]
+    if first_receiver_id:
+        out.append(f"_r{first_receiver_id}")
+    return out
+
+
+def tsvector(fields, scope=()) -> str:
     """The ``tsvector`` literal of a demand's fields: bigrams with positions and weights.
     Written as a literal (not through ``to_tsvector``) so that no text-search parser or
     database locale decides what a Chinese token is."""
@@ -93,7 +104,8 @@ def tsvector(fields) -> str:
             elif len(slots) < MAX_POSITIONS:
                 slots.append(f"{min(at, MAX_POSITION)}{weight}")
         position += len(tokens)
-    return " ".join(f"'{token}':{','.join(slots)}" for token, slots in positions.items())
+    return " ".join([*(f"'{token}':{','.join(slots)}" for token, slots in positions.items()),
+                     *(f"'{lexeme}'" for lexeme in scope)])
 
 
 def index(demands, *, using=None) -> int:
@@ -106,11 +118,17 @@ def index(demands, *, using=None) -> int:
     conn = connection if using is None else connections[using]
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
+            from org.models import Unit
+
+            paths = dict(Unit.objects.using(conn.alias).filter(
+                pk__in={d.current_unit_id for d in rows}).values_list("pk", "path"))
             cursor.execute(
                 "INSERT INTO insights_searchdoc (demand_id, document) "
                 "SELECT id, doc::tsvector FROM unnest(%s::bigint[], %s::text[]) AS t(id, doc) "
                 "ON CONFLICT (demand_id) DO UPDATE SET document = EXCLUDED.document",
-                [[d.pk for d in rows], [tsvector(_fields(d)) for d in rows]])
+                [[d.pk for d in rows],
+                 [tsvector(_fields(d), scope_lexemes(paths.get(d.current_unit_id, ""),
+                                                     d.first_receiver_id)) for d in rows]])
         else:
             for start in range(0, len(rows), 500):
                 chunk = rows[start:start + 500]
@@ -251,38 +269,96 @@ class Results:
         return self.offset > 0
 
 
-def _scope(user, queryset: QuerySet | None, *, always: bool) -> tuple[str, list] | None:
-    """The SQL of the ids the user may see (``None``: no restriction). Raises
-    ``EmptyResultSet`` when they may see nothing."""
+def _scope(user, queryset: QuerySet | None) -> tuple[str, list]:
+    """SQLite: the SQL of the ids the user may see. Raises ``EmptyResultSet`` when they may
+    see nothing."""
     base = Demand.objects.all() if queryset is None else queryset
-    if not always and queryset is None and access.scope_q(user, "demand.view", Demand) is None:
-        return None
     scoped = access.filter_for(user, "demand.view", base).order_by().values("id")
     sql, params = scoped.query.sql_with_params()
     return sql, list(params)
 
 
-def _candidates_postgresql(query: ParsedQuery, scope, names: bool):
+def _scope_tsquery(user) -> str:
+    """The user's ``demand.view`` scope as OR-ed scope lexemes ("" when they see every
+    demand). Raises ``EmptyResultSet`` when they see none."""
+    if access.scope_q(user, "demand.view", Demand) is None:
+        return ""
+    capability = access.CAPABILITIES["demand.view"]
+    lexemes = sorted({f"_u{grant.scope_path.strip('/').split('/')[-1]}"
+                      for grant in access.grants(user)
+                      if grant.role in capability.roles and grant.scope_path})
+    if capability.involved and user.is_authenticated:
+        lexemes.append(f"_r{user.pk}")
+    if not lexemes:
+        raise EmptyResultSet
+    return "(" + " | ".join(f"'{lexeme}'" for lexeme in lexemes) + ")"
+
+
+# PostgreSQL: how the newest matches are found. A GIN index gives every match at once, and
+# each must then be read from the table to learn its id: fine for a few thousand, slow for
+# a word in 40,000 demands. So the newest demands are read first, newest first, in a slice
+# of WINDOW ids, checked against the query; the rate of matches seen there decides whether
+# the rest is found through the GIN index (few matches expected) or by further slices.
+WINDOW = 20_000
+CHEAP_MATCHES = 4_000
+
+
+def _candidates_postgresql(user, query: ParsedQuery, queryset, names: bool):
     weights = "ABCD" if names else "ABC"
-    any_q, title_q = _tsquery(query.terms, weights), _tsquery(query.terms, "A")
-    where, params = "", []
-    if scope is not None:
-        where, params = f" AND s.demand_id IN ({scope[0]})", scope[1]
-    # our SQL; the values are parameters (the scope is the ORM's SQL, with its own)
-    tier = ("SELECT s.demand_id FROM insights_searchdoc s WHERE s.document @@ %s::tsquery"  # noqa: S608
-            f"{where} ORDER BY s.demand_id DESC LIMIT ")
-    # the newest matches anywhere (one more than ranked: was anything left out?) and the
-    # newest matches in the number or title, ranked together
-    sql = (f"WITH a AS ({tier}{CANDIDATES + 1}), t AS ({tier}{CANDIDATES}), "  # noqa: S608
-           "c AS (SELECT demand_id FROM a UNION SELECT demand_id FROM t) "
-           "SELECT s.demand_id, s.document @@ %s::tsquery, ts_rank(s.document, %s::tsquery), "
-           "(SELECT count(*) FROM a) FROM c JOIN insights_searchdoc s USING (demand_id) "
-           "ORDER BY 2 DESC, 3 DESC, 1 DESC")
+    rank_q, title_q = _tsquery(query.terms, weights), _tsquery(query.terms, "A")
+    # the plain AND of the tokens: a cheap test that rejects most rows before the phrase test
+    tokens = sorted({token for term in query.terms for token in term})
+    and_q, full_q = " & ".join(f"'{token}'" for token in tokens), rank_q
+    scope = _scope_tsquery(user)
+    if scope:
+        and_q, full_q = f"{and_q} & {scope}", f"{full_q} & {scope}"
+    extra, extra_params = "", []
+    if queryset is not None:  # a queue or filter: the permission filter comes with it
+        sql, params = (access.filter_for(user, "demand.view", queryset).order_by()
+                       .values("id").query.sql_with_params())
+        extra, extra_params = f" AND s.demand_id IN ({sql})", list(params)
+    recent = ("SELECT s.demand_id FROM insights_searchdoc s "  # noqa: S608 - values are params
+              "WHERE s.demand_id <= %s AND s.demand_id > %s "
+              f"AND (s.document @@ %s::tsquery AND s.document @@ %s::tsquery) IS TRUE{extra} "
+              "ORDER BY s.demand_id DESC LIMIT %s")
+    indexed = ("SELECT s.demand_id FROM insights_searchdoc s "  # noqa: S608 - values are params
+               f"WHERE s.demand_id <= %s AND s.document @@ %s::tsquery{extra} "
+               "ORDER BY s.demand_id DESC LIMIT %s")
+    need = CANDIDATES + 1  # one more than ranked: was anything left out?
+    found: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [any_q, *params, title_q, *params, title_q, any_q])
-        rows = cursor.fetchall()
-    capped = bool(rows) and rows[0][3] > CANDIDATES
-    return [(pk, bool(title), float(rank)) for pk, title, rank, _n in rows], capped
+        cursor.execute("SELECT max(demand_id) FROM insights_searchdoc")
+        high = cursor.fetchone()[0] or 0
+        window = WINDOW
+        while high > 0 and len(found) < need:
+            low = max(0, high - window)
+            cursor.execute(recent, [high, low, and_q, full_q, *extra_params,
+                                    need - len(found)])
+            rows = [row[0] for row in cursor.fetchall()]
+            found += rows
+            rate = len(rows) / max(high - low, 1)
+            high = low
+            if len(found) >= need or high <= 0:
+                break
+            if rate * high <= CHEAP_MATCHES:
+                cursor.execute(indexed, [high, full_q, *extra_params, need - len(found)])
+                found += [row[0] for row in cursor.fetchall()]
+                break
+            window = int(2 * (need - len(found)) / rate)
+        capped = len(found) > CANDIDATES
+        found = found[:CANDIDATES]
+        if not found:
+            return [], False
+        cursor.execute("SELECT demand_id, document @@ %s::tsquery, ts_rank(document, %s::tsquery) "
+                       "FROM insights_searchdoc WHERE demand_id = ANY(%s)",
+                       [title_q, rank_q, found])
+        ranked = cursor.fetchall()
+    if scope and queryset is None:  # the scope lexemes only narrowed: the helper decides
+        allowed = set(access.filter_for(user, "demand.view", Demand.objects.all())
+                      .filter(pk__in=found).values_list("id", flat=True))
+        ranked = [row for row in ranked if row[0] in allowed]
+    ranked.sort(key=lambda row: (not row[1], -row[2], -row[0]))
+    return [(pk, bool(title), float(rank)) for pk, title, rank in ranked], capped
 
 
 def _candidates_sqlite(query: ParsedQuery, scope, names: bool):
@@ -329,11 +405,10 @@ def search(user, text: str, *, limit: int = 50, offset: int = 0,
         if query.terms:
             names = may_search_names(user)
             if vendor == "postgresql":
-                ranked, capped = _candidates_postgresql(
-                    query, _scope(user, queryset, always=False), names)
+                ranked, capped = _candidates_postgresql(user, query, queryset, names)
             else:
                 ranked, capped = _candidates_sqlite(
-                    query, _scope(user, queryset, always=True), names)
+                    query, _scope(user, queryset), names)
     except EmptyResultSet:
         return Results(query, [], 0, False, offset, limit)
     order = [(pk, True, True, 0.0) for pk in exact_ids]
@@ -451,3 +526,13 @@ def on_demands_created(sender, demands, source="", **kwargs):
 def on_demands_updated(sender, demands, source="", **kwargs):
     """``demands.signals.demands_updated``: a source system changed their text."""
     _on_changed(demands, source)
+
+
+def on_demand_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    """``post_save`` of a demand: a receive, dispatch, transfer or return changed who may
+    see it, so its scope lexemes (PostgreSQL) are written again — one row, in the action's
+    transaction. New demands are indexed through ``demands_created``."""
+    if created or connection.vendor != "postgresql":
+        return
+    if update_fields is None or {"current_unit", "first_receiver"} & set(update_fields):
+        index([instance])
