@@ -544,6 +544,34 @@ def _differs(demand: Demand, name: str, value) -> bool:
     return getattr(demand, name) != value
 
 
+_DEMAND_FIELDS = None
+
+
+def _imported_demand(fields: dict, received, intake_unit: Unit, staff) -> Demand:
+    """A new imported demand, built the way the ORM builds rows it reads (positional
+    values by attribute name): a third of the cost of keyword construction, which matters
+    at a million rows."""
+    global _DEMAND_FIELDS
+    if _DEMAND_FIELDS is None:
+        _DEMAND_FIELDS = [(field.attname, field.name, field.get_default())
+                          for field in Demand._meta.concrete_fields]
+    deadline, warn_at = compute_deadline(fields["category"], received)
+    values = {
+        **fields, "category": fields["category"].pk, "enterprise": None,
+        "grassroots_unit": None, "number": new_number(received), "state": State.RECEIVED,
+        "current_unit": intake_unit.pk, "submitted_at": received, "received_at": received,
+        "first_receiver": staff.pk if staff is not None else None, "deadline": deadline,
+        "warn_at": warn_at, "sla_flag": SlaFlag.NORMAL,
+    }
+    if fields["enterprise"] is not None:
+        values["enterprise"] = fields["enterprise"].pk
+    if fields["grassroots_unit"] is not None:
+        values["grassroots_unit"] = fields["grassroots_unit"].pk
+    demand = Demand(*(values.get(name, default) for _, name, default in _DEMAND_FIELDS))
+    demand.category = fields["category"]  # cached, so listeners need no query
+    return demand
+
+
 def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at):
     intake_unit = _intake_unit()
     new: list[Demand] = []
@@ -565,10 +593,7 @@ def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at)
             outcomes[index].result = "updated" if differ else "unchanged"
             continue
         received = item.received_at
-        demand = Demand(**fields, number=new_number(received), state=State.RECEIVED,
-                        current_unit=intake_unit, submitted_at=received, received_at=received,
-                        first_receiver=staff)
-        _start_clock(demand, received)
+        demand = _imported_demand(fields, received, intake_unit, staff)
         if fields["external_id"]:
             by_external[fields["external_id"]] = demand  # a later row of the chunk updates it
         outcomes[index].demand = demand

@@ -75,10 +75,24 @@ SATISFIED_LEVELS = (5, 4, 3)
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
+_pool = bytearray()
+
+
+def _random64() -> int:
+    """64 bits from the operating system's CSPRNG, fetched 8 KiB at a time (one system
+    call per thousand numbers: file imports draw a million)."""
+    global _pool
+    if len(_pool) < 8:
+        _pool = bytearray(secrets.token_bytes(8192))
+    value = int.from_bytes(_pool[-8:], "big")
+    del _pool[-8:]
+    return value
+
+
 def new_number(at=None) -> str:
     at = timezone.localtime(at or timezone.now())
     # one draw of 64 random bits (2^64 ≫ 31^6, so the six letters are uniform enough)
-    value = int.from_bytes(secrets.token_bytes(8), "big")
+    value = _random64()
     tail = []
     for _position in range(6):
         value, index = divmod(value, len(NUMBER_ALPHABET))

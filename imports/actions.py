@@ -360,23 +360,30 @@ def run(job_id: int, *, chunk: int | None = None,
     rows = table.numbered_rows
     skipped = 0
     pending: list[tuple[int, list[str]]] = []
-    for number, cells in rows:
-        if skipped < position:  # committed by an earlier run: remember, do not redo
-            skipped += 1
-            _remember(reader, cells, number, first_row_of)
-            continue
-        pending.append((number, cells))
-        if len(pending) >= chunk:
-            job = _commit_chunk(job, reader, pending, first_row_of)
-            if job is None:
-                return Job.objects.get(pk=job_id)  # another run is ahead: leave it the job
-            pending = []
-            if progress:
-                progress(job)
+    broken = None
+    try:
+        for number, cells in rows:
+            if skipped < position:  # committed by an earlier run: remember, do not redo
+                skipped += 1
+                _remember(reader, cells, number, first_row_of)
+                continue
+            pending.append((number, cells))
+            if len(pending) >= chunk:
+                job = _commit_chunk(job, reader, pending, first_row_of)
+                if job is None:
+                    return Job.objects.get(pk=job_id)  # another run is ahead: leave it
+                pending = []
+                if progress:
+                    progress(job)
+    except ActionError as error:  # the file cannot be read beyond this point
+        broken = error.message
     if pending:
         job = _commit_chunk(job, reader, pending, first_row_of)
         if job is None:
             return Job.objects.get(pk=job_id)
+    if broken:
+        fail(job_id, broken)
+        return Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(
         state=JobState.DONE, finished_at=timezone.now(), total=F("done"))
     job = Job.objects.get(pk=job_id)

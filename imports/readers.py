@@ -28,7 +28,7 @@ class Table:
     headers: list[str]
     # (row number as a spreadsheet shows it, cells as text, padded to the headers)
     numbered_rows: Iterator[tuple[int, list[str]]]
-    total: int | None  # data rows, when known without reading the file twice
+    total: int | None  # data rows, about (for progress), when known without parsing
     encoding: str  # "xlsx", "utf-8", "utf-8-sig" or "gb18030"
 
     @property
@@ -126,14 +126,17 @@ def sniff_encoding(sample: bytes) -> str:
                                      "或 Excel（.xlsx）文件。") from None
 
 
-def _count_records(fileobj, encoding: str, dialect) -> int:
+def _count_lines(fileobj) -> int:
+    """Lines in the file (records, unless fields hold line breaks): a quick count for the
+    progress bar; the job's total is made exact when it ends."""
     fileobj.seek(0)
-    text = io.TextIOWrapper(fileobj, encoding=encoding, newline="")
-    try:
-        return sum(1 for row in csv.reader(text, dialect) if any(row)) - 1
-    finally:
-        text.detach()
-        fileobj.seek(0)
+    lines = 0
+    last = b""
+    for block in iter(lambda: fileobj.read(1 << 20), b""):
+        lines += block.count(b"\n")
+        last = block
+    fileobj.seek(0)
+    return lines + (1 if last and not last.endswith(b"\n") else 0)
 
 
 def _csv(fileobj, name: str) -> Table:
@@ -144,16 +147,14 @@ def _csv(fileobj, name: str) -> Table:
         dialect = csv.Sniffer().sniff(head.split("\n", 20)[0] if head else ",", ",\t;|")
     except csv.Error:
         dialect = csv.excel
-    try:
-        total = _count_records(fileobj, encoding, dialect)
-    except UnicodeDecodeError as error:
-        raise ActionError("invalid", f"文件“{name}”中有无法按 {encoding} 解码的字符"
-                                     f"（第 {error.start} 字节附近），请检查文件编码。") from None
-    except csv.Error as error:
-        raise ActionError("invalid", f"文件“{name}”不是有效的 CSV：{error}") from None
+    total = max(_count_lines(fileobj) - 1, 0)
     text = io.TextIOWrapper(fileobj, encoding=encoding, newline="")
     reader = csv.reader(text, dialect)
-    header_row = next((row for row in reader if any(row)), None)
+    try:
+        header_row = next((row for row in reader if any(row)), None)
+    except UnicodeDecodeError:
+        raise ActionError("invalid", f"文件“{name}”开头部分有无法按 {encoding} 解码的字符，"
+                                     "请检查文件编码。") from None
     if header_row is None:
         raise ActionError("invalid", f"文件“{name}”是空的。")
     headers = _headers(header_row, name)
@@ -166,7 +167,22 @@ def _csv(fileobj, name: str) -> Table:
             if not any(row):
                 continue
             yield number, _fit([cell.strip() for cell in row], width)
-    return Table(headers, numbered(), max(total, 0), encoding)
+    return Table(headers, _decoding(numbered(), name, encoding), total, encoding)
+
+
+def _decoding(rows, name: str, encoding: str):
+    """A byte the sniffed encoding cannot decode, deep in the file, stops the file with a
+    message saying where (the rows before it are kept)."""
+    number = 1
+    try:
+        for number, cells in rows:  # the last number is the message's
+            yield number, cells
+    except UnicodeDecodeError:
+        raise ActionError("invalid", f"文件“{name}”第 {number + 1} 行附近有无法按 {encoding} "
+                                     "解码的字符，请检查文件编码。") from None
+    except csv.Error as error:
+        raise ActionError("invalid", f"文件“{name}”第 {number + 1} 行附近不是有效的 CSV："
+                                     f"{error}") from None
 
 
 def open_table(source, name: str) -> Table:

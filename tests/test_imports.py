@@ -210,3 +210,24 @@ def test_times_are_read_in_the_forms_offices_write_them(categories):
     for text in ("2026-11-20 08:05", "2026/11/20 8:05", "2026年11月20日 08:05",
                  "2026-11-20T08:05:00", "20261120080500", "2026.11.20 08:05"):
         assert actions.parse_time(text) == dt.datetime(2026, 11, 20, 8, 5, tzinfo=TZ), text
+
+
+def test_a_file_that_cannot_be_decoded_midway_keeps_the_rows_before_and_says_where(
+        tmp_path, categories, monkeypatch):
+    from imports import readers
+
+    monkeypatch.setattr(readers, "SAMPLE_BYTES", 256)  # the sniffer sees the clean start
+    path = write_csv(tmp_path / "broken.csv", [row(n) for n in range(1, 301)])
+    data = path.read_bytes()
+    cut = data.index(b"GD2026000250")
+    path.write_bytes(data[:cut] + b"\xff\xfe" + data[cut:])
+    with pytest.raises(CommandError, match="行附近有无法按 utf-8 解码的字符，请检查文件编码"):
+        run_command(path, *map_args())
+    job = Job.objects.get()
+    assert job.state == JobState.FAILED
+    # what came before the bad bytes is imported, nothing after them
+    assert 0 < Demand.objects.count() == job.done < 250
+    small = write_csv(tmp_path / "small.csv", [row(1)])
+    small.write_bytes(small.read_bytes().replace(b"GD", b"\xff\xfe"))
+    with pytest.raises(CommandError, match="无法识别文件的文字编码"):
+        run_command(small, *map_args())
