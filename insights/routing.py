@@ -166,14 +166,17 @@ def _next_version(target: str) -> int:
 
 
 def _save(target: str, **fields) -> RoutingModel:
-    """Store a new version; two trainings finishing at once each get their own number."""
+    """Store a new version; two trainings finishing at once each get their own number.
+    This process uses a new usable version at once (others within CHECK_SECONDS)."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return RoutingModel.objects.create(target=target,
-                                                   version=_next_version(target), **fields)
+                model = RoutingModel.objects.create(target=target,
+                                                    version=_next_version(target), **fields)
         except IntegrityError:
             continue
+        forget(target)
+        return model
     raise RuntimeError("could not allocate a routing model version")  # pragma: no cover
 
 
@@ -245,6 +248,21 @@ def train_all(at=None) -> list[RoutingModel]:
 
 
 # --- suggestions -----------------------------------------------------------------------
+# How long a process trusts what it knows of the newest version (and of which units and
+# categories are active) before asking the database again: suggestions cost no query in
+# between, and a new version reaches every web process within this time.
+CHECK_SECONDS = 30.0
+
+
+@dataclass
+class _InUse:
+    version: int | None
+    pipeline: Pipeline | None
+    objects: dict  # class label → active Unit or Category
+    checked: float  # time.monotonic()
+
+
+_in_use: dict[str, _InUse] = {}
 _loaded: dict[tuple[str, int], Pipeline] = {}
 _loading = threading.Lock()
 
@@ -260,56 +278,74 @@ def latest(target: str) -> RoutingModel | None:
     return RoutingModel.objects.filter(target=target).defer("blob").order_by("-version").first()
 
 
-def _pipeline(target: str) -> tuple[Pipeline | None, int | None]:
-    """The fitted pipeline of the newest usable version, loaded once per process."""
-    version = (RoutingModel.objects.filter(target=target, usable=True)
-               .order_by("-version").values_list("version", flat=True).first())
-    if version is None:
-        return None, None
+def _load(target: str, version: int) -> Pipeline | None:
+    """The fitted pipeline of one version, unpickled once per process."""
     key = (target, version)
     pipeline = _loaded.get(key)
-    if pipeline is None:
-        with _loading:
-            pipeline = _loaded.get(key)
-            if pipeline is None:
-                blob = RoutingModel.objects.filter(target=target, version=version) \
-                    .values_list("blob", flat=True).first()
-                try:
-                    pipeline = joblib.load(io.BytesIO(bytes(blob)))
-                except Exception:  # a model stored by an incompatible code version
-                    log.exception("routing model %s v%s cannot be loaded", target, version)
-                    return None, None
-                for old in [k for k in _loaded if k[0] == target]:
-                    del _loaded[old]  # an older version is not used again
-                _loaded[key] = pipeline
-    return pipeline, version
-
-
-def forget() -> None:
-    """Drop the loaded models (tests; after a retraining the new version loads itself)."""
-    _loaded.clear()
+    if pipeline is not None:
+        return pipeline
+    with _loading:
+        pipeline = _loaded.get(key)
+        if pipeline is None:
+            blob = RoutingModel.objects.filter(target=target, version=version) \
+                .values_list("blob", flat=True).first()
+            try:
+                pipeline = joblib.load(io.BytesIO(bytes(blob)))
+            except Exception:  # a model stored by an incompatible code version
+                log.exception("routing model %s v%s cannot be loaded", target, version)
+                return None
+            for old in [k for k in _loaded if k[0] == target]:
+                del _loaded[old]  # an older version is not used again
+            _loaded[key] = pipeline
+    return pipeline
 
 
 def _objects(target: str, labels) -> dict:
     model = Unit if target == RoutingTarget.UNIT else Category
-    return {obj.pk: obj for obj in model.objects.filter(pk__in=list(labels), is_active=True)}
+    return {obj.pk: obj for obj in model.objects.filter(pk__in=[int(x) for x in labels],
+                                                         is_active=True)}
+
+
+def _model(target: str) -> _InUse:
+    """The newest usable version of ``target`` as this process knows it."""
+    now = time.monotonic()
+    known = _in_use.get(target)
+    if known is not None and now - known.checked < CHECK_SECONDS:
+        return known
+    version = (RoutingModel.objects.filter(target=target, usable=True)
+               .order_by("-version").values_list("version", flat=True).first())
+    pipeline = _load(target, version) if version is not None else None
+    if pipeline is None:
+        known = _InUse(None, None, {}, now)
+    else:
+        known = _InUse(version, pipeline, _objects(target, pipeline.classes_), now)
+    _in_use[target] = known
+    return known
+
+
+def forget(target: str | None = None) -> None:
+    """Forget what this process knows of the models in use (all, or one target's)."""
+    if target is None:
+        _in_use.clear()
+        _loaded.clear()
+    else:
+        _in_use.pop(target, None)
 
 
 def _ranked(texts: list[str], target: str, k: int):
-    pipeline, version = _pipeline(target)
-    if pipeline is None or not texts:
-        return [[] for _ in texts], version
-    probabilities = pipeline.predict_proba(texts)
-    classes = pipeline.classes_
+    model = _model(target)
+    if model.pipeline is None or not texts:
+        return [[] for _ in texts], model.version
+    probabilities = model.pipeline.predict_proba(texts)
+    classes = [int(label) for label in model.pipeline.classes_]
+    objects = model.objects
     # a few spare candidates, in case some were deactivated
     top = np.argsort(-probabilities, axis=1)[:, :k + 3]
-    objects = _objects(target, {int(classes[i]) for row in top for i in row})
     out = []
     for row, ranked in zip(probabilities, top, strict=True):
-        picks = [(objects[int(classes[i])], float(row[i])) for i in ranked
-                 if int(classes[i]) in objects]
+        picks = [(objects[classes[i]], float(row[i])) for i in ranked if classes[i] in objects]
         out.append(picks[:k])
-    return out, version
+    return out, model.version
 
 
 def suggest_many(texts: list[str], target: str, k: int = 3) -> list[list[tuple[object, float]]]:
@@ -332,9 +368,20 @@ def top_suggestions(texts: list[str], target: str) -> list[tuple[object, float, 
 
 
 # --- what the console shows at dispatch ------------------------------------------------
+def percent(confidence: float) -> str:
+    """A confidence as people read it: whole percent, never a flat 0% or 100% (the model
+    is never that sure, it only rounds that way)."""
+    if confidence >= 0.995:
+        return "99%以上"
+    if confidence < 0.005:
+        return "不足1%"
+    return f"{round(confidence * 100)}%"
+
+
 @dataclass
 class Advice:
-    """Top units and categories for one demand, or why there are none."""
+    """Top units and categories for one demand, each (object, confidence, "87%"), or
+    why there are none."""
 
     units: list
     categories: list
@@ -358,8 +405,9 @@ def refusal(target: str) -> str:
 
 def advice(demand: Demand, k: int = 3) -> Advice:
     text = demand_text(demand.title, demand.content)
-    units = suggest(text, RoutingTarget.UNIT, k)
-    categories = suggest(text, RoutingTarget.CATEGORY, k)
+    units = [(unit, c, percent(c)) for unit, c in suggest(text, RoutingTarget.UNIT, k)]
+    categories = [(category, c, percent(c))
+                  for category, c in suggest(text, RoutingTarget.CATEGORY, k)]
     return Advice(units, categories,
                   "" if units or current(RoutingTarget.UNIT) else refusal(RoutingTarget.UNIT),
                   "" if categories or current(RoutingTarget.CATEGORY)

@@ -306,3 +306,8 @@ def test_vocabulary_is_distinct():
     for i, a in enumerate(words):
         for b in words[i + 1:]:
             assert len(a & b) <= 2
+
+
+def test_confidence_is_shown_in_whole_percent_without_false_certainty():
+    assert [routing.percent(c) for c in (0.8649, 0.999, 0.001, 0.05)] == [
+        "86%", "99%以上", "不足1%", "5%"]

@@ -1,9 +1,11 @@
 """The console side of routing: suggestions at dispatch (or the refusal), the
-administrators' model page, and auto-dispatch in the timeline."""
+administrators' model page, and auto-dispatch in the timeline. Screenshots land in
+test-results/screenshots/."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -17,6 +19,7 @@ from .routing_helpers import build_history
 
 pytestmark = pytest.mark.django_db
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+SHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
 TEXT = "学校对面流动摊贩占道经营，还有人违章搭建彩钢房"
 
 
@@ -48,11 +51,13 @@ def test_dispatcher_sees_top_three_units_and_categories(client, personas, histor
     demand = new_demand(personas, history)
     page = detail(client, personas.dispatcher, demand).content.decode()
     assert "智能分派建议" in page
-    units = re.findall(r'data-testid="routing-unit">\s*<span>(\S+) <span[^>]*>(\d+)%', page)
+    units = re.findall(r'data-testid="routing-unit">\s*<span>(\S+) <span[^>]*>(?:不足)?(\d+)%',
+                       page)
     assert len(units) == 3 and units[0][0] == "城管执法大队"
-    assert int(units[0][1]) > int(units[1][1]) and int(units[0][1]) <= 100
+    assert int(units[0][1]) > int(units[1][1])
     assert f'href="?unit={history.units["zhifa"].pk}"' in page
-    categories = re.findall(r'data-testid="routing-category">([^<]+)<span[^>]*>(\d+)%', page)
+    categories = re.findall(r'data-testid="routing-category">([^<]+)<span[^>]*>(?:不足)?(\d+)%',
+                            page)
     assert len(categories) == 3 and categories[0][0].strip() == "市容环境 · 违法经营"
     assert "与登记类别一致" in page
 
@@ -142,3 +147,37 @@ def test_others_are_refused(client, personas, name, monkeypatch):
 def test_anonymous_goes_to_login(client, db):
     response = client.get(reverse("console:routing"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.browser
+def test_choosing_a_suggestion_fills_the_dispatch_form(browser, transactional_db, live_server,
+                                                      personas, org, categories):
+    from .conftest import PASSWORD
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    history = build_history(personas, org, categories)
+    routing.train(RoutingTarget.UNIT)
+    routing.train(RoutingTarget.CATEGORY)
+    demand = new_demand(personas, history)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/console/login/")
+    page.fill("input[name=username]", "dispatcher")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/console/")
+    page.goto(f"{live_server.url}/console/demands/{demand.number}/")
+    select = page.locator("form[data-action=dispatch] select[name=unit]")
+    second = page.get_by_test_id("routing-unit").nth(1).locator("a")
+    chosen = second.get_attribute("data-routing-unit")
+    assert select.input_value() != chosen
+    second.click()
+    assert select.input_value() == chosen
+    assert page.url.endswith(f"/console/demands/{demand.number}/")  # no reload
+    page.screenshot(path=str(SHOTS / "routing-detail.png"), full_page=True)
+    page.get_by_role("button", name="派遣").click()
+    page.wait_for_selector("[data-testid=state]:has-text('待签收')")
+    demand.refresh_from_db()
+    assert demand.current_unit_id == int(chosen)
+    page.goto(live_server.url + "/console/routing/")
+    page.screenshot(path=str(SHOTS / "routing-admin.png"), full_page=True)
+    page.close()
