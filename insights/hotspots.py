@@ -50,6 +50,23 @@ MIN_CHANGE = 2
 WEEKLY_AFTER_DAYS = 62  # longer windows are bucketed by week
 # Words of the hotline's own genre: they say how a demand was made, not what about.
 GENRE_WORDS = frozenset(str.split("投诉 举报 诉求 咨询 来电 反馈 联系 电话 市民 群众 查处 请求"))
+# jieba's tags for words of where and when: place name, direction, locative, time, numeral,
+# classifier
+PLACE_TIME_TAGS = frozenset({"ns", "f", "s", "t", "m", "q"})
+DOMAIN_WORDS = frozenset(chinese.DOMAIN_WORDS)
+# A demand is the core of a hotspot when its linked neighbours are at least this many times
+# what the demands alike it would put within the radius if spread evenly over the area.
+BACKGROUND_FACTOR = 2.0
+# ... and, where that expectation is small, at least this many standard deviations above
+# it (a Poisson count's is its square root): chance alone makes a few points in a
+# thousand look twice as dense as usual when "usual" is one or two.
+BACKGROUND_SIGMAS = 3.0
+# A hotspot holds at least this many cores (a lone dense point is chance); a demand that
+# is not dense itself joins the cluster it has at least this many linked cores in.
+MIN_CORES = 3
+MIN_AREA_CIRCLES = 100
+BACKGROUND_SAMPLE = 2000  # texts the background density is estimated against (fixed seed)
+BLOCK_ROWS = 2000
 
 
 class Direction:
@@ -177,14 +194,26 @@ def _load(queryset, start, end, cap) -> tuple[_Rows, int, int]:
     return rows, total, without_point
 
 
-def _tokens(title: str, head: str, address: str) -> list[str]:
-    """The words of a demand's text, the title counted twice (it names the matter), minus
-    the words of its own address: two complaints about different things at one gate share
-    the gate's street and number, which the place check covers already."""
-    place = set(chinese.words(address)) if address else set()
+def _place_words(addresses) -> frozenset[str]:
+    """Words of the window's addresses (road, estate and building names), less the
+    urban-management words: the vocabulary of *where*, to be left out of *what*."""
+    out = set()
+    for address in set(addresses):
+        out.update(chinese.words(address))
+    return frozenset(out - DOMAIN_WORDS)
+
+
+def _tokens(title: str, head: str, place_words: frozenset[str]) -> list[str]:
+    """The words saying what a demand is about: the title counted twice (it names the
+    matter), without the words of where and when (names in the window's addresses, and
+    words jieba's dictionary tags as place names, directions, locatives, times or
+    numbers). Two complaints about different things at one gate share the gate's street,
+    and the place check covers that already; the same street named in two complaints
+    must not make them alike."""
     words = chinese.words(title) * 2 + chinese.words(head)
     return [word for word in words
-            if word not in place and word not in GENRE_WORDS and not word.isdigit()]
+            if word not in place_words and word not in GENRE_WORDS and not word.isdigit()
+            and chinese.dictionary_tag(word) not in PLACE_TIME_TAGS]
 
 
 def _vectors(rows: _Rows):
@@ -197,8 +226,8 @@ def _vectors(rows: _Rows):
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
 
-    documents = [_tokens(title, head, address)
-                 for (title, head), address in zip(rows.texts, rows.addresses, strict=True)]
+    place_words = _place_words(rows.addresses)
+    documents = [_tokens(title, head, place_words) for title, head in rows.texts]
     vectoriser = CountVectorizer(analyzer=_identity, dtype=np.float32)
     counts = vectoriser.fit_transform(documents).tocsr()
     counts.data = 1.0 + np.log(counts.data)
@@ -236,23 +265,86 @@ def _cosines(matrix, first, second) -> np.ndarray:
     return out
 
 
-def _clusters(matrix, lats, lons, *, radius_m, similarity, min_size) -> np.ndarray:
-    """DBSCAN labels (−1: in no hotspot) over the joint place-and-text neighbourhood."""
-    from sklearn.cluster import DBSCAN
+def _alike_anywhere(matrix, similarity: float) -> np.ndarray:
+    """For each demand, about how many others in the whole window have a text alike
+    (cosine ≥ ``similarity``), estimated against a fixed sample of ``BACKGROUND_SAMPLE``."""
+    n = matrix.shape[0]
+    if n <= BACKGROUND_SAMPLE:
+        sample = np.arange(n)
+    else:
+        sample = np.sort(np.random.RandomState(0).choice(n, BACKGROUND_SAMPLE, replace=False))
+    others = matrix[sample].T.tocsc()
+    matches = np.empty(n)
+    for start in range(0, n, BLOCK_ROWS):
+        block = matrix[start:start + BLOCK_ROWS] @ others
+        matches[start:start + BLOCK_ROWS] = np.asarray(
+            (block >= similarity).sum(axis=1)).ravel()
+    in_sample = np.zeros(n)
+    in_sample[sample] = 1  # a text is alike itself
+    return (matches - in_sample) * (n - 1) / np.maximum(len(sample) - in_sample, 1)
 
-    n = len(lats)
-    first, second = _near_pairs(lats, lons, radius_m)
+
+def _required_links(matrix, rows: _Rows, *, radius_m, similarity, min_size) -> np.ndarray:
+    """How many links make each demand a core: ``min_size − 1``, or more where its matter
+    is common — twice (``BACKGROUND_FACTOR``), and at least three standard deviations
+    above (``BACKGROUND_SIGMAS``), the number of demands alike it that an even spread
+    over the area of all the points would put within the radius. Without it a busy
+    month's everyday complaints (a few of each kind every few hundred metres) chain into
+    city-wide "hotspots"; with it a hotspot is where a matter is several times denser
+    than it is anyway."""
+    lats = np.asarray(rows.lats)
+    lons = np.asarray(rows.lons)
+    lat_lo, lat_hi = np.percentile(lats, [2, 98])
+    lon_lo, lon_hi = np.percentile(lons, [2, 98])
+    height = (lat_hi - lat_lo) * math.pi / 180 * EARTH_RADIUS_M
+    width = (lon_hi - lon_lo) * math.pi / 180 * EARTH_RADIUS_M * math.cos(
+        math.radians(float(np.median(lats))))
+    circle = math.pi * radius_m ** 2
+    # A few demands, or all in one corner, are not "the usual density" of anything: the
+    # area is taken as at least MIN_AREA_CIRCLES circles (≈ 79 km² at 500 m).
+    share = circle / max(height * width, MIN_AREA_CIRCLES * circle)
+    expected = _alike_anywhere(matrix, similarity) * share
+    above = np.maximum(BACKGROUND_FACTOR * expected,
+                       expected + BACKGROUND_SIGMAS * np.sqrt(expected))
+    return np.maximum(min_size - 1, np.ceil(above)).astype(np.int64)
+
+
+def _clusters(matrix, rows: _Rows, *, radius_m, similarity, min_size):
+    """Cluster labels (−1: in no hotspot) and the core mask, by DBSCAN's rule on the
+    joint place-and-text links: a core has at least its required number of links, and
+    linked cores form a cluster. A demand that is not a core joins the cluster in which
+    it is linked to the most cores, when they are at least ``MIN_CORES`` (DBSCAN takes
+    one: where a matter is common everywhere that pulls in the whole neighbourhood's
+    ordinary complaints and blows a spot of twenty up to a hundred)."""
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(rows.lats)
+    first, second = _near_pairs(rows.lats, rows.lons, radius_m)
     cosine = _cosines(matrix, first, second)
     linked = cosine >= similarity
-    first, second = first[linked], second[linked]
-    # Stored distances are 1 − cosine, kept above zero: identical texts are still a link.
-    distance = np.maximum(1.0 - cosine[linked], 1e-6)
-    graph = sparse.coo_matrix(
-        (np.concatenate([distance, distance]),
-         (np.concatenate([first, second]), np.concatenate([second, first]))),
-        shape=(n, n)).tocsr()
-    return DBSCAN(eps=1.0 - similarity + 1e-6, min_samples=min_size,
-                  metric="precomputed").fit(graph).labels_
+    first, second, cosine = first[linked], second[linked], cosine[linked]
+    degree = np.bincount(first, minlength=n) + np.bincount(second, minlength=n)
+    core = degree >= _required_links(matrix, rows, radius_m=radius_m, similarity=similarity,
+                                     min_size=min_size)
+    labels = np.full(n, -1, dtype=np.int64)
+    both = core[first] & core[second]
+    graph = sparse.coo_matrix((np.ones(both.sum()), (first[both], second[both])), shape=(n, n))
+    _, components = connected_components(graph, directed=False)
+    # number the components that hold a core in the order of their first core
+    order = {}
+    for index in np.flatnonzero(core):
+        order.setdefault(components[index], len(order))
+        labels[index] = order[components[index]]
+    links: dict[int, Counter] = {}
+    for a, b in ((first, second), (second, first)):
+        pick = ~core[a] & core[b]
+        for border, centre in zip(a[pick].tolist(), labels[b[pick]].tolist(), strict=True):
+            links.setdefault(border, Counter())[centre] += 1
+    for border, counts in links.items():
+        label, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
+        if count >= MIN_CORES:
+            labels[border] = label
+    return labels, core
 
 
 def _keywords(matrix, members, terms, count=LABEL_WORDS) -> list[str]:
@@ -314,15 +406,16 @@ def find(since: dt.date | None = None, until: dt.date | None = None, *, top: int
     if len(rows.ids) < min_size:
         return result
     matrix, terms = _vectors(rows)
-    labels = _clusters(matrix, rows.lats, rows.lons, radius_m=settings.HOTSPOT_RADIUS_METRES,
+    labels, core_mask = _clusters(matrix, rows, radius_m=settings.HOTSPOT_RADIUS_METRES,
                        similarity=settings.HOTSPOT_TEXT_SIMILARITY, min_size=min_size)
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         if label >= 0:
             groups.setdefault(int(label), []).append(index)
     found = []
-    for members in groups.values():
-        if len(members) < min_size:
+    cores = Counter(int(label) for label in labels[core_mask]) if len(labels) else Counter()
+    for label, members in groups.items():
+        if len(members) < min_size or cores[label] < min(MIN_CORES, min_size):
             continue
         points = [(rows.lats[i], rows.lons[i]) for i in members]
         centre = (sum(p[0] for p in points) / len(points),

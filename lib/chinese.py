@@ -72,6 +72,24 @@ def words(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
+_tags = None  # jieba's word → part-of-speech table, loaded on first use
+
+
+def dictionary_tag(word: str) -> str | None:
+    """jieba's part-of-speech tag for a word of its dictionary (``ns`` place name, ``f``
+    direction, ``s`` locative, ``t`` time, ``m`` numeral …); None for words it does not
+    list (the urban-management words added here among them)."""
+    _initialise()
+    global _tags
+    if _tags is None:
+        with _ready:
+            if _tags is None:
+                import jieba.posseg
+
+                _tags = jieba.posseg.dt.word_tag_tab
+    return _tags.get(word)
+
+
 def bigrams(text: str) -> list[str]:
     """Overlapping character pairs of each Han run (a lone character stands for itself);
     Latin/digit runs whole. Any substring of two or more Han characters is a run of
