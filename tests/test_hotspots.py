@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 import time_machine
@@ -149,3 +150,65 @@ def test_rising_and_steady(personas, categories):
     assert spot.trend.direction_label == "上升"
     weekly = hotspots.find(dt.date(2026, 8, 1), dt.date(2026, 11, 30))[0]
     assert weekly.trend.unit == "week" and sum(weekly.trend.counts) == 4
+
+
+def _rows(items):
+    """Synthetic rows for the clustering alone: (title, content, lat, lon)."""
+    rows = hotspots._Rows()
+    for index, (title, content, lat, lon) in enumerate(items):
+        rows.ids.append(index)
+        rows.texts.append((title, content))
+        rows.addresses.append("")
+        rows.lats.append(lat)
+        rows.lons.append(lon)
+    return rows
+
+
+def test_a_matter_common_everywhere_is_no_hotspot_but_a_dense_spot_of_it_is(monkeypatch):
+    """600 overflowing-bin complaints spread evenly over 10 × 10 km (about five within
+    500 m of each) would chain into city-wide clusters at three-in-500-m; the background
+    rule keeps only the spot where 15 more came from one corner."""
+    import random
+
+    rng = random.Random(4)
+    texts = [("垃圾桶满溢", "垃圾桶满了没人清运，垃圾溢出来了。"),
+             ("垃圾桶满溢没人管", "小区垃圾桶满溢，垃圾清运不及时。"),
+             ("垃圾清运不及时", "垃圾桶满溢好几天，清运车没来。")]
+    spread = [(*rng.choice(texts), 33.90 + rng.uniform(0, 0.09), 118.20 + rng.uniform(0, 0.108))
+              for _ in range(600)]
+    spot = [(*rng.choice(texts), 33.95 + rng.uniform(-0.001, 0.001),
+             118.25 + rng.uniform(-0.001, 0.001)) for _ in range(15)]
+    rows = _rows(spread + spot)
+    matrix, _ = hotspots._vectors(rows)
+    labels, _ = hotspots._clusters(matrix, rows, radius_m=500, similarity=0.2, min_size=3)
+    found = {label for label in labels if label >= 0}
+    assert len(found) == 1
+    members = {index for index, label in enumerate(labels) if label >= 0}
+    assert len(members & set(range(600, 615))) >= 14  # the spot
+    assert len(members - set(range(600, 615))) <= 10  # and few of the everyday ones
+
+    # the everyday complaints alone make no hotspot …
+    everyday = _rows(spread)
+    matrix, _ = hotspots._vectors(everyday)
+    labels, _ = hotspots._clusters(matrix, everyday, radius_m=500, similarity=0.2, min_size=3)
+    assert not (labels >= 0).any()
+    # … which is the background rule's doing: without it they chain into dozens of
+    # "hotspots" holding a good part of the city's complaints
+    monkeypatch.setattr(hotspots, "BACKGROUND_FACTOR", 0.0)
+    monkeypatch.setattr(hotspots, "BACKGROUND_SIGMAS", 0.0)
+    labels, _ = hotspots._clusters(matrix, everyday, radius_m=500, similarity=0.2, min_size=3)
+    sizes = Counter(labels[labels >= 0].tolist())
+    assert len(sizes) > 10 and sum(sizes.values()) > 200 and max(sizes.values()) > 20
+
+
+def test_words_of_where_and_when_do_not_make_texts_alike():
+    place = hotspots._place_words(["宿迁市宿城区幸福路12号", "宿迁市宿城区人民大道88号"])
+    tokens = hotspots._tokens("黄河路广场东侧渣土车撒漏", "昨天晚上幸福路上渣土车撒漏泥土", place)
+    assert {"渣土车", "撒漏", "泥土"} <= set(tokens)
+    assert not {"黄河路", "东侧", "晚上", "昨天", "幸福"} & set(tokens)
+    # two different matters named on one street are not alike
+    rows = _rows([("幸福路路灯不亮", "幸福路东侧路灯晚上不亮", 33.96, 118.27),
+                  ("幸福路井盖缺失", "幸福路东侧井盖缺失", 33.96, 118.27)])
+    rows.addresses = ["宿迁市宿城区幸福路12号"] * 2
+    matrix, _ = hotspots._vectors(rows)
+    assert (matrix[0] @ matrix[1].T).toarray()[0, 0] < 0.2
