@@ -7,12 +7,14 @@ import os
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from campaigns.models import ProjectDraft
 
 from .conftest import PASSWORD
 from .hotspot_helpers import FUMES, FUMES_POINT, MUCK, MUCK_POINT, plant, plant_noise
+from .test_accessibility import serious
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +46,7 @@ def test_a_leader_reads_the_hotspots_and_drafts_a_project(browser, site):
     expect(page.locator("#hotspot-map path.leaflet-interactive")).to_have_count(16)
     if os.environ.get("HOTSPOT_SCREENSHOT"):
         page.screenshot(path=os.environ["HOTSPOT_SCREENSHOT"], full_page=True)
+    assert not serious(Axe().run(page))
     cards.first.get_by_role("button", name="在地图上查看").click()
     expect(page.locator(".leaflet-tooltip")).to_contain_text("渣土车")
     cards.first.locator("summary", has_text="查看诉求").click()
