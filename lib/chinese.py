@@ -84,7 +84,9 @@ def dictionary_tag(word: str) -> str | None:
     if _tags is None:
         with _ready:
             if _tags is None:
-                import jieba.posseg
+                with warnings.catch_warnings():  # old-style escapes, as above
+                    warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+                    import jieba.posseg
 
                 _tags = jieba.posseg.dt.word_tag_tab
     return _tags.get(word)
