@@ -57,3 +57,10 @@ def test_an_empty_window_says_so(db):
 def test_bad_input_is_refused_in_chinese(db, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+def test_the_cap_is_said(personas, categories, settings):
+    plant(personas, categories.litter, MUCK, MUCK_POINT, seed=1)
+    settings.HOTSPOT_MAX_DEMANDS = 5
+    text = run("--since", "2026-11-01", "--until", "2026-11-30")
+    assert "注意：诉求过多，只分析了最近的 5 条（上限 HOTSPOT_MAX_DEMANDS=5）。" in text

@@ -158,3 +158,22 @@ def test_a_refused_post_shows_the_reason(client, personas, planted):
         "title": "整治", "keywords": "渣土车", "demand_ids": "999999", **WINDOW}, follow=True)
     assert "不存在或您无权查看" in response.content.decode()
     assert not ProjectDraft.objects.exists()
+
+
+def test_the_page_says_when_the_cap_was_hit(client, personas, planted, settings):
+    settings.HOTSPOT_MAX_DEMANDS = 10
+    login(client, personas.leader)
+    page = client.get(reverse("console:hotspots"), WINDOW).content.decode()
+    assert "该时间范围内诉求较多（26 条），只分析了最近的 10 条。" in page
+
+
+def test_the_drafts_list_costs_the_same_for_many_drafts(client, personas, planted,
+                                                        django_assert_max_num_queries):
+    muck, fumes, _ = planted
+    for index in range(6):
+        draft_project_from_hotspot(personas.leader, title=f"整治{index}", keywords=["渣土车"],
+                                   demand_ids=[d.pk for d in (muck if index % 2 else fumes)])
+    login(client, personas.leader)
+    with django_assert_max_num_queries(10):  # session, user, roles, inbox, identity, drafts
+        page = client.get(reverse("console:project_drafts")).content.decode()
+    assert all(f"整治{index}" in page for index in range(6))
