@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -356,6 +356,7 @@ def run(job_id: int, *, chunk: int | None = None,
     if table.total is not None and table.total != job.total:
         Job.objects.filter(pk=job.pk).update(total=table.total)
     position = job.done
+    statistics = _Statistics(job.created)
     first_row_of: dict[str, int] = {}  # external id → first row number (duplicates)
     rows = table.numbered_rows
     skipped = 0
@@ -373,6 +374,7 @@ def run(job_id: int, *, chunk: int | None = None,
                 if job is None:
                     return Job.objects.get(pk=job_id)  # another run is ahead: leave it
                 pending = []
+                statistics.update(job.created)
                 if progress:
                     progress(job)
     except ActionError as error:  # the file cannot be read beyond this point
@@ -390,6 +392,25 @@ def run(job_id: int, *, chunk: int | None = None,
     if progress:
         progress(job)
     return job
+
+
+class _Statistics:
+    """PostgreSQL plans the chunk's look-ups by the table's statistics, which autovacuum
+    refreshes only now and then: a table that grew from nothing to a million rows during
+    one import is still "empty" to the planner, which then scans instead of probing the
+    index (a hundred times slower). ANALYZE each time this import has doubled what it wrote
+    — nine times for a million rows, a fraction of a second each."""
+
+    def __init__(self, created: int):
+        self.next = max(2 * created, 2000)
+
+    def update(self, created: int) -> None:
+        if created < self.next or connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE demands_demand")
+            cursor.execute("ANALYZE demands_demandevent")
+        self.next = 2 * created
 
 
 def _remember(reader: RowReader, cells, number: int, first_row_of: dict) -> str | None:
