@@ -225,8 +225,12 @@ def train(target: str, *, at=None, limit: int | None = None) -> RoutingModel:
                       f"（至少需要 {minimum} 条），暂不提供建议。")
 
     folds = max(2, min(settings.ROUTING_CV_FOLDS, min(counts[label] for label in kept)))
-    evaluation = cross_validate(texts, labels, folds)
-    pipeline = _slim(build_pipeline().fit(texts, labels))
+    try:
+        evaluation = cross_validate(texts, labels, folds)
+        pipeline = _slim(build_pipeline().fit(texts, labels))
+    except ValueError as error:  # e.g. no word or n-gram occurs twice: nothing to learn
+        log.warning("routing %s: nothing to learn: %s", target, error)
+        return refuse(f"历史{what}记录的文字太少或彼此毫无共同之处，无法学习，暂不提供建议。")
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer, compress=3)
     per_class = [{"label": label, "name": names.get(label, str(label)),

@@ -311,3 +311,20 @@ def test_vocabulary_is_distinct():
 def test_confidence_is_shown_in_whole_percent_without_false_certainty():
     assert [routing.percent(c) for c in (0.8649, 0.999, 0.001, 0.05)] == [
         "86%", "99%以上", "不足1%", "5%"]
+
+
+def test_texts_with_nothing_in_common_are_refused_not_crashed(personas, org, categories,
+                                                              settings):
+    """Every text unique down to the character: the vectorisers find no term seen twice."""
+    settings.ROUTING_MIN_SAMPLES = 10
+    history = build_history(personas, org, categories, per_unit=0)
+    alphabet = iter("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥")
+    for code in ("huanwei", "shizheng"):
+        for _ in range(5):
+            demand = registered(personas, history.categories[code], title=next(alphabet),
+                                content="。", requester_phone="")
+            demand = actions.dispatch(personas.dispatcher, demand, history.units[code])
+            actions.accept(history.handlers[code], demand)
+    model = routing.train(UNIT)
+    assert not model.usable
+    assert model.message == "历史签收记录的文字太少或彼此毫无共同之处，无法学习，暂不提供建议。"

@@ -86,7 +86,11 @@ class Command(BaseCommand):
             "skipped": _("（另有 %(n)d 行文本或标注为空，已跳过）") % {"n": skipped}
             if skipped else ""})
         started = time.perf_counter()
-        evaluation = routing.cross_validate(texts, labels, folds)
+        try:
+            evaluation = routing.cross_validate(texts, labels, folds)
+        except ValueError as error:
+            raise CommandError(_("无法学习：文本中没有在两行以上出现的词或字串（%(error)s）。")
+                               % {"error": error}) from None
         write(_("用时 %(seconds).1f 秒。") % {"seconds": time.perf_counter() - started})
         print_report(write, evaluation)
 
