@@ -442,7 +442,6 @@ def submit_many(actor, intakes: list[Intake], at=None) -> list[Submitted]:
 IMPORT_UPDATABLE = ("title", "content", "address", "requester_name", "requester_phone",
                     "requester_org", "longitude", "latitude")
 IMPORT_UPDATABLE_BEFORE_DISPATCH = ("category", "urgency", "requester_kind")
-NUMBER_DRAWS = 5
 
 
 @dataclass
@@ -475,21 +474,14 @@ def _imported_fields(item: Imported, categories, at) -> dict:
     return fields
 
 
-def _fresh_numbers(demands: list[Demand]) -> None:
-    """Draw numbers that collide neither inside the batch nor with the database."""
-    for _draw in range(NUMBER_DRAWS):
-        taken = set(Demand.objects.filter(number__in=[d.number for d in demands])
-                    .values_list("number", flat=True))
-        seen: set[str] = set()
-        clashes = 0
-        for demand in demands:
-            if demand.number in taken or demand.number in seen:
-                demand.number = new_number(demand.submitted_at)
-                clashes += 1
-            seen.add(demand.number)
-        if not clashes:
-            return
-    raise ActionError("conflict", "生成诉求编号失败，请重试。")  # pragma: no cover
+def _distinct_numbers(demands: list[Demand]) -> None:
+    """Numbers unique inside the batch; a clash with the database (odds of one in hundreds
+    of millions per row) fails the insert, and ``import_many`` builds the chunk again."""
+    seen: set[str] = set()
+    for demand in demands:
+        while demand.number in seen:
+            demand.number = new_number(demand.submitted_at)
+        seen.add(demand.number)
 
 
 @transaction.atomic
@@ -528,7 +520,8 @@ def import_many(actor, items: list[Imported], *, channel: str, categories: dict 
                                                    by_external, channel, at)
             break
         except IntegrityError:
-            # the same external id written meanwhile by another import: look again
+            # the same external id written meanwhile by another import, or a number drawn
+            # twice: look again and draw again
             for index, _, _ in valid:
                 outcomes[index] = ImportOutcome()
     else:  # pragma: no cover
@@ -646,7 +639,7 @@ def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at)
         outcomes[index].result = "created"
         new.append(demand)
     if new:
-        _fresh_numbers(new)
+        _distinct_numbers(new)
         bulk.insert(Demand, new)
     updated = [demand for key, (demand, _) in changed.items() if key is not None]
     for demand in updated:

@@ -58,10 +58,14 @@ def insert(model: type[models.Model], objs: list[models.Model]) -> None:
     from psycopg.types.json import Jsonb
 
     meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
     now = timezone.now()
-    stamped = [field for field in fields
+    stamped = [field for field in meta.concrete_fields
                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    # Nullable columns that are empty in every row are left out of the COPY (they default
+    # to NULL): fewer values to format, which is most of the client's work.
+    fields = [field for field in meta.concrete_fields if not field.primary_key and (
+        not field.null or field in stamped
+        or any(getattr(obj, field.attname) is not None for obj in objs))]
     json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
