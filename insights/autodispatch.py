@@ -18,7 +18,6 @@ from demands import actions
 from demands.models import Demand, State
 from lib.errors import ActionError
 
-from . import routing
 from .models import RoutingTarget
 
 log = logging.getLogger(__name__)
@@ -44,6 +43,8 @@ def on_demands_received(sender, demands, **kwargs):
 def dispatch(demands: list[Demand], threshold: float) -> int:
     """Dispatch those of ``demands`` the unit model is sure enough about; the others wait
     for a dispatcher. Returns how many were dispatched."""
+    from . import routing  # scikit-learn: loaded when first needed, not at start-up
+
     texts = [routing.demand_text(d.title, d.content) for d in demands]
     done = 0
     for demand, pick in zip(demands, routing.top_suggestions(texts, RoutingTarget.UNIT),

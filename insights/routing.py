@@ -28,24 +28,21 @@ and ``suggest`` returns nothing: the console says so instead of guessing.
 
 from __future__ import annotations
 
+# scikit-learn, numpy and joblib are imported where they are used: every process (each
+# manage.py command, the web workers, the Celery worker) loads this module through the
+# URLconf or the signal listeners, and the import costs two to five seconds.
 import io
 import logging
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import joblib
-import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from catalog.models import Category
 from demands.models import Demand, State
@@ -53,6 +50,9 @@ from lib import chinese
 from org.models import Unit
 
 from .models import RoutingModel, RoutingTarget
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,11 @@ def char_text(text: str) -> str:
 
 
 def build_pipeline() -> Pipeline:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     """The routing pipeline, unfitted: raw text in, class probabilities out."""
     features = FeatureUnion([
         ("words", TfidfVectorizer(analyzer=chinese.words, sublinear_tf=True, min_df=2,
@@ -90,6 +95,8 @@ def build_pipeline() -> Pipeline:
 
 
 def _slim(pipeline: Pipeline) -> Pipeline:
+    import numpy as np
+
     """Drop what prediction does not need before the pipeline is stored: the vectorisers'
     list of discarded terms (can be larger than the vocabulary), and float64 weights."""
     for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
@@ -113,6 +120,9 @@ class Evaluation:
 def cross_validate(texts: list[str], labels: list, folds: int) -> Evaluation:
     """Stratified k-fold cross-validation of ``build_pipeline()``. Every class must have at
     least ``folds`` members (the callers see to it)."""
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     predicted = cross_val_predict(build_pipeline(), texts, labels, cv=splitter)
     classes = [label for label, _count in Counter(labels).most_common()]
@@ -231,6 +241,8 @@ def train(target: str, *, at=None, limit: int | None = None) -> RoutingModel:
     except ValueError as error:  # e.g. no word or n-gram occurs twice: nothing to learn
         log.warning("routing %s: nothing to learn: %s", target, error)
         return refuse(f"历史{what}记录的文字太少或彼此毫无共同之处，无法学习，暂不提供建议。")
+    import joblib
+
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer, compress=3)
     per_class = [{"label": label, "name": names.get(label, str(label)),
@@ -293,6 +305,8 @@ def _load(target: str, version: int) -> Pipeline | None:
         if pipeline is None:
             blob = RoutingModel.objects.filter(target=target, version=version) \
                 .values_list("blob", flat=True).first()
+            import joblib
+
             try:
                 pipeline = joblib.load(io.BytesIO(bytes(blob)))
             except Exception:  # a model stored by an incompatible code version
@@ -337,6 +351,8 @@ def forget(target: str | None = None) -> None:
 
 
 def _ranked(texts: list[str], target: str, k: int):
+    import numpy as np
+
     model = _model(target)
     if model.pipeline is None or not texts:
         return [[] for _ in texts], model.version
