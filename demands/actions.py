@@ -484,7 +484,36 @@ def _distinct_numbers(demands: list[Demand]) -> None:
         seen.add(demand.number)
 
 
-@transaction.atomic
+@dataclass
+class PreparedImport:
+    """A chunk checked and its would-be demands built, without touching the database (so
+    a file import can prepare the next chunk while the previous one is being written)."""
+
+    channel: str
+    at: dt.datetime
+    outcomes: list[ImportOutcome]
+    # (row index, checked fields, row, the new demand it becomes if it is not known yet)
+    valid: list[tuple[int, dict, Imported, Demand]]
+
+
+def prepare_import(items: list[Imported], *, channel: str, categories: dict | None,
+                   intake_unit: Unit, staff, at) -> PreparedImport:
+    if channel not in CHANNELS:
+        raise ActionError("invalid", f"来源渠道“{channel}”无效。", "channel")
+    outcomes = [ImportOutcome() for _ in items]
+    valid = []
+    for index, item in enumerate(items):
+        item.intake.channel = channel
+        try:
+            fields = _imported_fields(item, categories, at)
+        except ActionError as error:
+            outcomes[index].error = error
+            continue
+        valid.append((index, fields, item,
+                      _imported_demand(fields, item.received_at, intake_unit, staff)))
+    return PreparedImport(channel, at, outcomes, valid)
+
+
 def import_many(actor, items: list[Imported], *, channel: str, categories: dict | None = None,
                 at=None) -> list[ImportOutcome]:
     """A chunk of a file from another system (the 12345 hotline's exports).
@@ -496,33 +525,38 @@ def import_many(actor, items: list[Imported], *, channel: str, categories: dict 
     demand with what changed (``IMPORT_UPDATABLE``) or leaves it alone. Refused rows are
     reported with a Chinese reason; the others are written together.
     """
-    at = _now(at)
+    staff = _importer(actor)
+    prepared = prepare_import(items, channel=channel, categories=categories,
+                              intake_unit=_intake_unit(), staff=staff, at=_now(at))
+    return import_prepared(actor, prepared)
+
+
+def _importer(actor):
     staff = actor if actor is not None and actor.is_authenticated else None
     if staff is not None and not access.can_anywhere(staff, "demand.receive"):
         raise ActionError("forbidden", "您没有受理诉求的权限，不能导入。")
-    if channel not in Channel.values:
-        raise ActionError("invalid", f"来源渠道“{channel}”无效。", "channel")
-    outcomes = [ImportOutcome() for _ in items]
-    valid: list[tuple[int, dict, Imported]] = []
-    for index, item in enumerate(items):
-        item.intake.channel = channel
-        try:
-            valid.append((index, _imported_fields(item, categories, at), item))
-        except ActionError as error:
-            outcomes[index].error = error
-    numbers = [item.number for _, _, item in valid if item.number]
-    external = [fields["external_id"] for _, fields, _ in valid if fields["external_id"]]
-    for _attempt in range(3):
+    return staff
+
+
+@transaction.atomic
+def import_prepared(actor, prepared: PreparedImport) -> list[ImportOutcome]:
+    """Write a prepared chunk: look up which rows are known, update those, insert the rest."""
+    staff = _importer(actor)
+    valid, outcomes, channel = prepared.valid, prepared.outcomes, prepared.channel
+    numbers = [item.number for _, _, item, _ in valid if item.number]
+    external = [fields["external_id"] for _, fields, _, _ in valid if fields["external_id"]]
+    for attempt in range(3):
         by_number, by_external = _known(channel, numbers, external)
         try:
             with transaction.atomic():
                 created, updated = _write_imported(staff, valid, outcomes, by_number,
-                                                   by_external, channel, at)
+                                                   by_external, channel, prepared.at,
+                                                   rebuild=attempt > 0)
             break
         except IntegrityError:
             # the same external id written meanwhile by another import, or a number drawn
             # twice: look again and draw again
-            for index, _, _ in valid:
+            for index, *_ in valid:
                 outcomes[index] = ImportOutcome()
     else:  # pragma: no cover
         raise ActionError("conflict", "导入时与其他任务冲突，请重试。")
@@ -611,11 +645,12 @@ def _imported_demand(fields: dict, received, intake_unit: Unit, staff) -> Demand
     return demand
 
 
-def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at):
+def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at, *,
+                    rebuild: bool):
     intake_unit = _intake_unit()
     new: list[Demand] = []
     changed: dict[int, tuple[Demand, list[str]]] = {}
-    for index, fields, item in valid:
+    for index, fields, item, built in valid:
         known = by_number.get(item.number) if item.number else None
         known = known or by_external.get(fields["external_id"])
         if known is not None:
@@ -631,8 +666,8 @@ def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at)
             outcomes[index].demand = known
             outcomes[index].result = "updated" if differ else "unchanged"
             continue
-        received = item.received_at
-        demand = _imported_demand(fields, received, intake_unit, staff)
+        demand = _imported_demand(fields, item.received_at, intake_unit, staff) \
+            if rebuild else built
         if fields["external_id"]:
             by_external[fields["external_id"]] = demand  # a later row of the chunk updates it
         outcomes[index].demand = demand

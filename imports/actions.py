@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import queue
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -355,36 +358,26 @@ def run(job_id: int, *, chunk: int | None = None,
         return job
     if table.total is not None and table.total != job.total:
         Job.objects.filter(pk=job.pk).update(total=table.total)
-    position = job.done
+    from catalog import calendar
+
+    calendar.current()  # loaded here: the reading thread must not need the database
+    reading = _Reader(job, reader, table.numbered_rows, chunk)
+    reading.start()
     statistics = _Statistics(job.created)
-    first_row_of: dict[str, int] = {}  # external id → first row number (duplicates)
-    rows = table.numbered_rows
-    skipped = 0
-    pending: list[tuple[int, list[str]]] = []
-    broken = None
+    since = time.monotonic()
     try:
-        for number, cells in rows:
-            if skipped < position:  # committed by an earlier run: remember, do not redo
-                skipped += 1
-                _remember(reader, cells, number, first_row_of)
-                continue
-            pending.append((number, cells))
-            if len(pending) >= chunk:
-                job = _commit_chunk(job, reader, pending, first_row_of)
-                if job is None:
-                    return Job.objects.get(pk=job_id)  # another run is ahead: leave it
-                pending = []
-                statistics.update(job.created)
-                if progress:
-                    progress(job)
-    except ActionError as error:  # the file cannot be read beyond this point
-        broken = error.message
-    if pending:
-        job = _commit_chunk(job, reader, pending, first_row_of)
-        if job is None:
-            return Job.objects.get(pk=job_id)
-    if broken:
-        fail(job_id, broken)
+        while (prepared := reading.next()) is not None:
+            job = _commit_chunk(job, prepared, since)
+            since = time.monotonic()
+            if job is None:
+                return Job.objects.get(pk=job_id)  # another run is ahead: leave it the job
+            statistics.update(job.created)
+            if progress:
+                progress(job)
+    finally:
+        reading.stop()
+    if reading.broken:
+        fail(job_id, reading.broken)
         return Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(
         state=JobState.DONE, finished_at=timezone.now(), total=F("done"))
@@ -392,6 +385,97 @@ def run(job_id: int, *, chunk: int | None = None,
     if progress:
         progress(job)
     return job
+
+
+@dataclass
+class _Chunk:
+    rows: int  # rows of the file this chunk covers
+    refused: list[RowError]  # refused before the database is asked (format, duplicates)
+    # the rows handed to the demand action: (row number, cells, external id)
+    numbered: list[tuple[int, list[str], str]]
+    prepared: demand_actions.PreparedImport
+
+
+class _Reader(threading.Thread):
+    """Reads, checks and prepares the next chunks while the current one is written: the
+    parsing is Python's work, the writing mostly the database's, and the machine has more
+    than one core. Touches no database (the calendar and categories are loaded before)."""
+
+    def __init__(self, job: Job, reader: RowReader, rows, chunk: int):
+        super().__init__(name=f"import-{job.pk}-reader", daemon=True)
+        self.job, self.reader, self.rows, self.chunk = job, reader, rows, chunk
+        self.staff = job.created_by
+        self.intake_unit = demand_actions._intake_unit()
+        self.chunks: queue.Queue = queue.Queue(maxsize=2)
+        self.stopping = threading.Event()
+        self.broken: str | None = None
+        self.failure: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._read()
+        except BaseException as error:  # handed to the writer, which raises it
+            self.failure = error
+        finally:
+            self._put(None)
+            connections.close_all()
+
+    def _put(self, item) -> bool:
+        while not self.stopping.is_set():
+            try:
+                self.chunks.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self) -> None:
+        first_row_of: dict[str, int] = {}  # external id → first row number (duplicates)
+        position, skipped = self.job.done, 0
+        pending: list[tuple[int, list[str]]] = []
+        try:
+            for number, cells in self.rows:
+                if skipped < position:  # committed by an earlier run: remember, not redo
+                    skipped += 1
+                    _remember(self.reader, cells, number, first_row_of)
+                    continue
+                pending.append((number, cells))
+                if len(pending) >= self.chunk:
+                    if not self._put(self._prepare(pending, first_row_of)):
+                        return
+                    pending = []
+        except ActionError as error:  # unreadable from here on: keep what came before
+            self.broken = error.message
+        if pending:
+            self._put(self._prepare(pending, first_row_of))
+
+    def _prepare(self, pending, first_row_of) -> _Chunk:
+        reader = self.reader
+        refused, items, numbered = [], [], []
+        for number, cells in pending:
+            duplicate = _remember(reader, cells, number, first_row_of)
+            try:
+                if duplicate:
+                    raise ActionError("invalid", duplicate)
+                items.append(reader.item(cells))
+            except ActionError as error:
+                refused.append(_row_error(self.job, number, reader, cells, error.message))
+                continue
+            numbered.append((number, cells, reader.cell(cells, "external_id")[:64]))
+        prepared = demand_actions.prepare_import(
+            items, channel=self.job.source.channel, categories=reader.categories,
+            intake_unit=self.intake_unit, staff=self.staff, at=timezone.now())
+        return _Chunk(len(pending), refused, numbered, prepared)
+
+    def next(self) -> _Chunk | None:
+        item = self.chunks.get()
+        if item is None and self.failure is not None:
+            raise self.failure
+        return item
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)
 
 
 class _Statistics:
@@ -422,21 +506,10 @@ def _remember(reader: RowReader, cells, number: int, first_row_of: dict) -> str 
         f"工单编号“{external_id}”与第 {first} 行重复（同一文件中出现两次）。"
 
 
-def _commit_chunk(job: Job, reader: RowReader, pending, first_row_of) -> Job | None:
-    started = time.monotonic()
-    errors: list[RowError] = []
-    items, numbered = [], []
-    for number, cells in pending:
-        duplicate = _remember(reader, cells, number, first_row_of)
-        try:
-            if duplicate:
-                raise ActionError("invalid", duplicate)
-            item = reader.item(cells)
-        except ActionError as error:
-            errors.append(_row_error(job, number, reader, cells, error.message))
-            continue
-        items.append(item)
-        numbered.append((number, cells))
+def _commit_chunk(job: Job, chunk: _Chunk, since: float) -> Job | None:
+    """Write one chunk; ``since`` is when the previous one was written (the job's time
+    counts the reading too, so its rate is what the user waits for)."""
+    errors = list(chunk.refused)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # The chunk and the job's position commit together, so a commit lost in a
@@ -447,22 +520,24 @@ def _commit_chunk(job: Job, reader: RowReader, pending, first_row_of) -> Job | N
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.done != job.done or locked.state != JobState.RUNNING:
             return None
-        outcomes = demand_actions.import_many(
-            job.created_by, items, channel=job.source.channel, categories=reader.categories)
+        outcomes = demand_actions.import_prepared(job.created_by, chunk.prepared)
         counts = {"created": 0, "updated": 0, "unchanged": 0}
-        for (number, cells), outcome in zip(numbered, outcomes, strict=True):
+        for (number, cells, external_id), outcome in zip(chunk.numbered, outcomes,
+                                                          strict=True):
             if outcome.error is not None:
-                errors.append(_row_error(job, number, reader, cells, outcome.error.message))
+                errors.append(RowError(job=job, row_number=number, values=cells,
+                                       reason=outcome.error.message[:500],
+                                       external_id=external_id))
             else:
                 counts[outcome.result] += 1
         RowError.objects.bulk_create(errors, ignore_conflicts=True)
-        locked.done += len(pending)
+        locked.done += chunk.rows
         locked.created += counts["created"]
         locked.updated += counts["updated"]
         locked.unchanged += counts["unchanged"]
         locked.failed += len(errors)
         locked.beat_at = timezone.now()
-        locked.seconds += time.monotonic() - started
+        locked.seconds += time.monotonic() - since
         locked.save(update_fields=["done", "created", "updated", "unchanged", "failed",
                                    "beat_at", "seconds"])
     return locked
