@@ -10,8 +10,10 @@ default) it is ``bulk_create``. Either way the objects come back with their ids 
 
 from __future__ import annotations
 
+import json
 from operator import attrgetter
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router
 from django.utils import timezone
 
@@ -34,18 +36,24 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
           ([row[field.attname] for field in fields] for row in rows))
 
 
-def _copy(connection, table, fields, json_fields, values_of_rows, ids=None):
-    from psycopg.types.json import Jsonb
-
+def _copy(connection, table, fields, json_fields, values_of_rows):
     quote = connection.ops.quote_name
     positions = [index for index, field in enumerate(fields) if field.attname in json_fields]
     columns = ", ".join(quote(field.column) for field in fields)
+    # JSON goes as text (the column's input function parses it), each distinct object
+    # serialised once: a chunk's events often share one ``data`` dict.
+    serialised: dict[int, str] = {}
     with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
         for values in values_of_rows:
             for index in positions:
-                if values[index] is not None:
-                    values[index] = Jsonb(values[index])
+                value = values[index]
+                if value is not None:
+                    text = serialised.get(id(value))
+                    if text is None:
+                        text = serialised[id(value)] = json.dumps(value, ensure_ascii=False,
+                                                                  cls=DjangoJSONEncoder)
+                    values[index] = text
             copy.write_row(values)
 
 
