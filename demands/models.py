@@ -7,6 +7,7 @@ State changes happen only in ``demands.actions``; nothing else writes ``state``,
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -89,8 +90,14 @@ def _random64() -> int:
     return value
 
 
+_BUREAU_TZ = None
+
+
 def new_number(at=None) -> str:
-    at = timezone.localtime(at or timezone.now())
+    global _BUREAU_TZ
+    if _BUREAU_TZ is None:  # the bureau's own zone (not a per-request one; and cheaper)
+        _BUREAU_TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    at = (at or timezone.now()).astimezone(_BUREAU_TZ)
     # one draw of 64 random bits (2^64 ≫ 31^6, so the six letters are uniform enough)
     value = _random64()
     tail = []

@@ -15,6 +15,7 @@ import hashlib
 import queue
 import threading
 import time
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -126,9 +127,18 @@ def parse_time(text: str) -> dt.datetime:
                                          "这样的格式。", "received_at") from None
     if value.year < 2000:
         raise ActionError("invalid", f"来电时间“{text}”早于 2000 年。", "received_at")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    if value.tzinfo is None:  # the file's wall-clock time, in the bureau's zone
+        value = value.replace(tzinfo=_bureau_zone())
     return value
+
+
+_ZONE: list[zoneinfo.ZoneInfo] = []
+
+
+def _bureau_zone() -> zoneinfo.ZoneInfo:
+    if not _ZONE:
+        _ZONE.append(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return _ZONE[0]
 
 
 def _sha256(fileobj) -> str:
