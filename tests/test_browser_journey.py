@@ -42,7 +42,7 @@ def test_a_phone_in_demand_goes_round_the_loop(browser, site):
     receiver.select_option("select[name=category]", "baolu-laji")
     receiver.fill("input[name=title]", "黄河路公交站垃圾堆积")
     receiver.fill("textarea[name=content]", "黄河路公交站旁有一堆垃圾，气味很大。")
-    receiver.get_by_role("button", name="受理").click()
+    receiver.get_by_role("button", name="受理", exact=True).click()
     expect(receiver.get_by_test_id("state")).to_have_text("待派遣")
     expect(receiver.get_by_test_id("first-receiver")).to_have_text("孙受理")
     number = receiver.url.rstrip("/").rsplit("/", 1)[-1]

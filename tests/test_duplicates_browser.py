@@ -50,6 +50,7 @@ def test_a_dispatcher_merges_one_repeat_and_dismisses_another(browser, site, per
     expect(page.get_by_test_id("duplicates")).to_have_count(0)
     assert Demand.objects.get(pk=copy.pk).duplicate_of_id == original.pk
 
+    page.get_by_role("button", name="智能分析").click()  # the navigation's dropdown
     page.get_by_role("link", name="疑似重复").click()
     row = page.get_by_test_id("duplicate-row").filter(has_text=other.number)
     expect(row).to_contain_text("同一来电号码")

@@ -34,6 +34,7 @@ def test_a_leader_reads_the_hotspots_and_drafts_a_project(browser, site):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(site + "/console/")
+    page.get_by_role("button", name="智能分析").click()  # the navigation's dropdown
     page.get_by_role("link", name="热点分析").click()
     page.wait_for_url("**/console/hotspots/")
     page.goto(site + "/console/hotspots/?since=2026-11-01&until=2026-11-30")

@@ -108,6 +108,7 @@ def test_a_receiver_imports_a_file_in_chromium(browser, transactional_db, live_s
     page.fill("input[name=username]", "receiver")
     page.fill("input[name=password]", PASSWORD)
     page.keyboard.press("Enter")
+    page.get_by_role("button", name="受理工具").click()  # the navigation's dropdown
     page.get_by_role("link", name="批量导入").click()
     page.get_by_label("文件（.xlsx 或 .csv，UTF-8 或 GBK 编码）").set_input_files(str(path))
     page.get_by_role("button", name="上传并预览").click()
