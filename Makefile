@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run dev test lint fmt bench vendor browser-deps check-migrations clean
+.PHONY: run dev test lint fmt bench bench-intake vendor browser-deps check-migrations clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -52,6 +52,19 @@ bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { apt-get install -y --no-install-recommends wrk \
 	  || { apt-get update && apt-get install -y --no-install-recommends wrk; }; }
 	$(VENV)/bin/python bench/run.py
+
+# Issue #5's benchmarks (docs/imports.md, routing.md, duplicates.md, search.md, hotspots.md),
+# one after another. PostgreSQL: bench/imports.py makes its own scratch database; the others
+# read sanmanyi_bench (1M demands, generated and migrated by `make bench`), and leave it as
+# it was, except that routing stores new model versions and search writes missing documents.
+# Their knobs are environment variables (BENCH_IMPORT_ROWS, BENCH_ROUTING_SAMPLES,
+# BENCH_SAMPLES, BENCH_QUERIES, BENCH_CAPS, BENCH_DATABASE_URL …: see each script's docstring).
+bench-intake: $(VENV)/.dev
+	$(VENV)/bin/python bench/imports.py
+	$(VENV)/bin/python bench/routing.py
+	$(VENV)/bin/python bench/duplicates.py
+	$(VENV)/bin/python bench/search.py
+	$(VENV)/bin/python bench/hotspots.py
 
 vendor:
 	$(PYTHON) scripts/vendor_static.py
