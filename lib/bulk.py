@@ -43,7 +43,7 @@ def _copy(connection, table, fields, json_fields, values_of_rows):
     # JSON goes as text (the column's input function parses it), each distinct object
     # serialised once: a chunk's events often share one ``data`` dict.
     serialised: dict[int, str] = {}
-    with connection.cursor() as cursor, cursor.cursor.copy(
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
             f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
         for values in values_of_rows:
             for index in positions:
@@ -88,7 +88,9 @@ def insert(model: type[models.Model], objs: list[models.Model]) -> None:
                        "FROM generate_series(1, %s)", [meta.db_table, meta.pk.column, len(objs)])
         ids = [row[0] for row in cursor.fetchall()]
         columns = ", ".join(quote(field.column) for field in [meta.pk, *fields])
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+        # (the raw psycopg cursor: its errors become Django's, e.g. IntegrityError)
+        with connection.wrap_database_errors, cursor.cursor.copy(
+                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj, pk in zip(objs, ids, strict=True):
                 row = (pk, *values_of(obj)) if len(fields) > 1 else (pk, values_of(obj))
                 if json_at:

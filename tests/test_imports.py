@@ -231,3 +231,21 @@ def test_a_file_that_cannot_be_decoded_midway_keeps_the_rows_before_and_says_whe
     small.write_bytes(small.read_bytes().replace(b"GD", b"\xff\xfe"))
     with pytest.raises(CommandError, match="无法识别文件的文字编码"):
         run_command(small, *map_args())
+
+
+def test_a_tracking_number_drawn_twice_is_drawn_again(tmp_path, categories, personas,
+                                                       monkeypatch):
+    """Numbers are random: a million rows over a year draw about two that already exist.
+    The chunk is then built again with fresh numbers; no row is lost."""
+    from demands import actions as demand_actions
+    from tests.demand_helpers import registered
+
+    taken = registered(personas, categories.litter).number
+    real = demand_actions.new_number
+    draws = iter([taken])
+    monkeypatch.setattr(demand_actions, "new_number", lambda at: next(draws, None) or real(at))
+    path = write_csv(tmp_path / "a.csv", [row(n) for n in range(1, 4)])
+    output = run_command(path, *map_args())
+    assert "新增 3" in output and "出错 0" in output
+    assert Demand.objects.count() == 4
+    assert Demand.objects.filter(number=taken).count() == 1
