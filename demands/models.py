@@ -116,9 +116,11 @@ class Demand(models.Model):
     requester_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     requester_org = models.CharField(_("所在单位/企业"), max_length=100, blank=True)
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="demands")
+                                   blank=True, on_delete=models.PROTECT, related_name="demands",
+                                   db_index=False)
     grassroots_unit = models.ForeignKey("org.Unit", verbose_name=_("基层单位"), null=True,
-                                        blank=True, on_delete=models.PROTECT, related_name="+")
+                                        blank=True, on_delete=models.PROTECT, related_name="+",
+                                        db_index=False)
     # how it came
     channel = models.CharField(_("来源渠道"), max_length=12, choices=Channel.choices)
     external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
@@ -139,19 +141,21 @@ class Demand(models.Model):
         help_text=_("诉求人同意在公众诉求列表和地图上（隐去个人信息后）公开本诉求。"))
     # the one-time evaluation link sent to the requester after a reply (SHA-256 of it)
     evaluation_token_hash = models.CharField(_("评价链接摘要"), max_length=64, blank=True,
-                                             db_index=True, editable=False)
+                                             editable=False)
     # accountability
     state = models.CharField(_("状态"), max_length=12, choices=State.choices)
     first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问受理人"),
                                        null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="first_received_demands")
+                                       related_name="first_received_demands", db_index=False)
     current_unit = models.ForeignKey("org.Unit", verbose_name=_("当前责任单位"),
-                                     on_delete=models.PROTECT, related_name="demands")
+                                     on_delete=models.PROTECT, related_name="demands",
+                                     db_index=False)
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True,
                                 blank=True, on_delete=models.PROTECT,
-                                related_name="handled_demands")
+                                related_name="handled_demands", db_index=False)
     duplicate_of = models.ForeignKey("self", verbose_name=_("并入诉求"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="duplicates")
+                                     on_delete=models.PROTECT, related_name="duplicates",
+                                     db_index=False)
     # time
     submitted_at = models.DateTimeField(_("提交时间"))
     received_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
@@ -220,6 +224,21 @@ class Demand(models.Model):
             # repeat detection (same phone, same category, recent) and phone search
             models.Index(fields=["requester_phone", "category", "submitted_at"],
                          name="demand_repeat"),
+            # Sized to the rows that have a value: most demands have no enterprise, no
+            # grassroots unit, no handler yet, are merged into nothing and carry no open
+            # evaluation link, and an index of NULLs (or of "") only slows every insert.
+            # (current_unit and first_receiver lead demand_unit_queue / demand_first_receiver,
+            # which serve their look-ups.)
+            models.Index(fields=["enterprise"], name="demand_enterprise",
+                         condition=Q(enterprise__isnull=False)),
+            models.Index(fields=["grassroots_unit"], name="demand_grassroots_unit",
+                         condition=Q(grassroots_unit__isnull=False)),
+            models.Index(fields=["handler"], name="demand_handler",
+                         condition=Q(handler__isnull=False)),
+            models.Index(fields=["duplicate_of"], name="demand_duplicate_of",
+                         condition=Q(duplicate_of__isnull=False)),
+            models.Index(fields=["evaluation_token_hash"], name="demand_evaluation_token",
+                         condition=~Q(evaluation_token_hash="")),
             # duplicate detection by place: a latitude band, then longitude
             models.Index(fields=["latitude", "longitude"], name="demand_place",
                          condition=Q(latitude__isnull=False)),
