@@ -374,11 +374,10 @@ def run(job_id: int, *, chunk: int | None = None,
     reading = _Reader(job, reader, table.numbered_rows, chunk)
     reading.start()
     statistics = _Statistics(job.created)
-    since = time.monotonic()
+    clock = (job.seconds, time.monotonic())  # earlier runs' time, and this run's start
     try:
         while (prepared := reading.next()) is not None:
-            job = _commit_chunk(job, prepared, since)
-            since = time.monotonic()
+            job = _commit_chunk(job, prepared, clock)
             if job is None:
                 return Job.objects.get(pk=job_id)  # another run is ahead: leave it the job
             statistics.update(job.created)  # (counted in the next chunk's time)
@@ -515,9 +514,9 @@ def _remember(reader: RowReader, cells, number: int, first_row_of: dict) -> str 
         f"工单编号“{external_id}”与第 {first} 行重复（同一文件中出现两次）。"
 
 
-def _commit_chunk(job: Job, chunk: _Chunk, since: float) -> Job | None:
-    """Write one chunk; ``since`` is when the previous one was written (the job's time
-    counts the reading too, so its rate is what the user waits for)."""
+def _commit_chunk(job: Job, chunk: _Chunk, clock: tuple[float, float]) -> Job | None:
+    """Write one chunk. The job's time is wall-clock time (reading, writing, committing),
+    so the rate it shows is what the user waits for."""
     errors = list(chunk.refused)
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -546,7 +545,7 @@ def _commit_chunk(job: Job, chunk: _Chunk, since: float) -> Job | None:
         locked.unchanged += counts["unchanged"]
         locked.failed += len(errors)
         locked.beat_at = timezone.now()
-        locked.seconds += time.monotonic() - since
+        locked.seconds = clock[0] + (time.monotonic() - clock[1])
         locked.save(update_fields=["done", "created", "updated", "unchanged", "failed",
                                    "beat_at", "seconds"])
     return locked
