@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from demands.actions import ActionError, may_triage
+from demands.models import State
 from insights import actions as flag_actions
 from insights.duplicates import distance_between
 from insights.models import DuplicateFlag, FlagState
@@ -68,9 +69,11 @@ def panel_rows(user, demand) -> list[FlagRow]:
 def duplicate_queue(request):
     if not access.can_anywhere(request.user, "demand.dispatch"):
         raise PermissionDenied
-    flags = access.filter_for(request.user, "demand.view",
-                              _flags().filter(state=FlagState.OPEN)).order_by("-created_at",
-                                                                              "-id")
+    # Only demands still waiting for triage: once dispatched, merged or invalidated
+    # (through the demand's own forms, say), their flags can no longer be acted on.
+    flags = access.filter_for(request.user, "demand.view", _flags().filter(
+        state=FlagState.OPEN, demand__state__in=[State.SUBMITTED, State.RECEIVED])) \
+        .order_by("-created_at", "-id")
     page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "console/duplicates.html", {
         "page": page, "rows": _rows(request.user, page.object_list)})

@@ -93,6 +93,19 @@ def test_the_queue_lists_open_flags_newest_first_for_dispatchers(client, persona
         .decode()
 
 
+def test_the_queue_leaves_out_demands_triaged_elsewhere(client, personas, pair, org):
+    """Merged or dispatched from the demand's own forms, a flagged demand no longer waits
+    for a decision here (its flags could not be acted on)."""
+    from demands import actions
+
+    original, copy, repeat = pair
+    actions.merge(personas.dispatcher, copy, original)
+    actions.dispatch(personas.dispatcher, repeat, org.unit_a)
+    client.force_login(personas.dispatcher, BACKEND)
+    page = client.get(reverse("console:duplicates")).content.decode()
+    assert copy.number not in page and repeat.number not in page
+
+
 def test_the_queue_is_refused_to_handlers_and_not_in_their_navigation(client, personas, pair):
     for name in ("handler_a", "head_a", "receiver"):
         client.force_login(getattr(personas, name), BACKEND)
