@@ -29,3 +29,5 @@ class InsightsConfig(AppConfig):
 
         signals.demands_created.connect(duplicates.on_demands_created,
                                         dispatch_uid="insights.duplicates.created")
+        signals.demands_updated.connect(duplicates.on_demands_updated,
+                                        dispatch_uid="insights.duplicates.updated")

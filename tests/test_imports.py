@@ -249,3 +249,29 @@ def test_a_tracking_number_drawn_twice_is_drawn_again(tmp_path, categories, pers
     assert "新增 3" in output and "出错 0" in output
     assert Demand.objects.count() == 4
     assert Demand.objects.filter(number=taken).count() == 1
+
+
+def test_a_demand_a_re_import_rewords_is_checked_for_duplicates_again(
+        tmp_path, categories, personas, monkeypatch, django_capture_on_commit_callbacks):
+    """The hotline corrected a record: its new words and place repeat a demand registered
+    earlier, and the (worker's) duplicate check flags it."""
+    from insights import duplicates
+    from insights import tasks as insight_tasks
+    from tests.demand_helpers import registered
+
+    original = registered(personas, categories.litter, "2026-11-01 08:00")
+    monkeypatch.setattr(insight_tasks.check_duplicates, "delay", duplicates.check_ids)
+    phone = original.requester_phone  # the same caller, about something else at first
+    first = row(9, 内容="路灯不亮已经一周了。", 标题="路灯不亮", 电话=phone)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_command(write_csv(tmp_path / "a.csv", [first]), *map_args())
+    imported = Demand.objects.get(external_id="GD2026000009")
+    assert not imported.duplicate_flags.exists()
+    again = row(9, 内容=original.content, 标题=original.title, 电话=phone)
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run_command(write_csv(tmp_path / "b.csv", [again]))
+    assert "更新 1" in output
+    flag = imported.duplicate_flags.get()
+    assert flag.original == original
+    imported.refresh_from_db()
+    assert imported.is_repeat
