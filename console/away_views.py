@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lib.errors import ActionError
+from lib.forms import Bootstrap
 from org import access, actions
 from org.models import AwayNotice, StaffProfile
-
-from .demand_forms import Bootstrap
 
 
 class AwayForm(Bootstrap, forms.Form):

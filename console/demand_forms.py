@@ -7,7 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category
+from catalog.queries import leaf_categories
 from demands.models import Channel, Level, ReplyTemplate, RequesterKind, SlaFlag
+from lib.forms import Bootstrap, MultipleFileField
 from org.models import Unit
 
 STAFF_CHANNELS = [(c.value, c.label) for c in (Channel.HOTLINE_12319, Channel.HOTLINE_12345,
@@ -15,48 +17,8 @@ STAFF_CHANNELS = [(c.value, c.label) for c in (Channel.HOTLINE_12319, Channel.HO
                                                Channel.WALK_IN)]
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control",
-                                                             "accept": "image/*,.pdf"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
-def leaf_categories():
-    choices = [("", "请选择类别")]
-    groups: dict[str, list] = {}
-    for category in Category.objects.filter(is_active=True, parent__isnull=False) \
-            .select_related("parent").order_by("parent__sort_order", "sort_order"):
-        groups.setdefault(category.parent.name, []).append(
-            (category.code, f"{category.name}（{category.time_limit_label}）"))
-    return choices + list(groups.items())
-
-
 def active_units():
     return Unit.objects.filter(is_active=True).exclude(kind="branch").order_by("path")
-
-
-class Bootstrap:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                widget.attrs.setdefault("class", "form-check-input")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 class RegisterForm(Bootstrap, forms.Form):

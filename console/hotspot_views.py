@@ -27,9 +27,8 @@ from campaigns.models import ProjectDraft
 from demands.models import Demand
 from insights import hotspots
 from lib.errors import ActionError
+from lib.forms import Bootstrap
 from org import access
-
-from .demand_forms import Bootstrap
 
 TOP = 20
 MAX_WINDOW_DAYS = 366

@@ -17,9 +17,8 @@ from imports import actions
 from imports.models import FIELDS, REQUIRED_FIELDS, Job, JobState, Source
 from imports.reports import error_report
 from lib.errors import ActionError
+from lib.forms import Bootstrap
 from org import access
-
-from .demand_forms import Bootstrap
 
 
 class UploadForm(Bootstrap, forms.Form):

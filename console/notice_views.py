@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from catalog import notices
 from catalog.models import NoticeIssue, ServiceItem
 from lib.errors import ActionError
+from lib.forms import Bootstrap
 from org import access
-
-from .demand_forms import Bootstrap
 
 
 class IssueForm(Bootstrap, forms.Form):

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from console.demand_forms import Bootstrap, MultipleFileField, leaf_categories
+from catalog.queries import leaf_categories
 from demands.models import Level, RequesterKind
+from lib.forms import Bootstrap, MultipleFileField
 
 
 class SubmitForm(Bootstrap, forms.Form):
