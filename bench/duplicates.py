@@ -32,19 +32,10 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanmanyi.settings")
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sanmanyi_bench")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
-os.environ.setdefault("DEMO_DEMANDS", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from common import percentile, setup_django
 
-import django
-
-django.setup()
+setup_django()
 
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -63,10 +54,6 @@ SEED = int(os.environ.get("BENCH_SEED", "5"))
 class Rollback(Exception):
     pass
 
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def new_demands(rng, count, recent, categories, intake_unit, first):

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import common
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
@@ -51,9 +53,7 @@ NAMES = ["王女士", "李先生", "张先生", "刘女士", "陈先生", "杨�
 
 
 def psql(sql: str, database: str = "postgres") -> str:
-    base = DB_URL.rsplit("/", 1)[0]
-    return subprocess.run(["psql", f"{base}/{database}", "-tAc", sql], check=True,
-                          capture_output=True, text=True).stdout.strip()
+    return common.psql(DB_URL, sql, database)
 
 
 def manage(*args) -> None:

@@ -25,6 +25,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import common
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 N = int(os.environ.get("BENCH_N", "1000000"))
@@ -47,10 +49,8 @@ def manage(*args, capture=False):
     return result.stdout if capture else ""
 
 
-def psql(sql: str, database="postgres") -> str:
-    base = DB_URL.rsplit("/", 1)[0]
-    return subprocess.run(["psql", f"{base}/{database}", "-tAc", sql], check=True,
-                          capture_output=True, text=True).stdout.strip()
+def psql(sql: str, database: str = "postgres") -> str:
+    return common.psql(DB_URL, sql, database)
 
 
 def prepare() -> None:

@@ -29,22 +29,12 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import sys
 import time
 from io import StringIO
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanmanyi.settings")
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sanmanyi_bench")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
-os.environ.setdefault("DEMO_DEMANDS", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from common import percentile, setup_django
 
-import django
-
-django.setup()
+setup_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -66,10 +56,6 @@ PHRASES = ["垃圾清运不及时", "夜间施工扰民", "人行道板松动", 
 TWO_WORDS = ["路灯 测试", "垃圾 宿迁", "井盖 缺失", "施工 扰民", "广告 违规"]
 NOWHERE = ["钓鱼", "共享单车", "菜市场 噪音"]
 
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def index_missing() -> str:
