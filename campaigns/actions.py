@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from demands.actions import _text
 from demands.models import Demand
 from lib.errors import ActionError
 from org import access
@@ -16,15 +17,6 @@ from .models import ProjectDraft
 
 MAX_KEYWORDS = 10
 MAX_DEMANDS = 5000
-
-
-def _text(value, label: str, field: str, limit: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ActionError("invalid", f"请填写{label}。", field)
-    if len(value) > limit:
-        raise ActionError("invalid", f"{label}不能超过 {limit} 字（现为 {len(value)} 字）。", field)
-    return value
 
 
 def draft_project_from_hotspot(actor, *, title: str, keywords, demand_ids, description: str = "",
@@ -37,8 +29,9 @@ def draft_project_from_hotspot(actor, *, title: str, keywords, demand_ids, descr
     """
     if not access.can_anywhere(actor, "hotspot.to_project"):
         raise ActionError("forbidden", "您没有将热点转为实事项目的权限。")
-    title = _text(title, "项目名称", "title", 100)
-    description = _text(description, "说明", "description", 2000, required=False)
+    title = _text(title, "项目名称", limit=100, field_name="title")
+    description = _text(description, "说明", limit=2000, required=False,
+                        field_name="description")
     words = []
     for word in keywords or []:
         word = str(word).strip()
