@@ -333,10 +333,8 @@ def check_ids(ids: list[int]) -> int:
     return flagged
 
 
-def on_demands_updated(sender, demands, **kwargs):
-    """Listener of ``demands.signals.demands_updated``: a source system changed a demand's
-    words or place (a re-imported file), so it may now repeat an earlier demand. Checked by
-    the worker after the commit (pairs already flagged are left as they are)."""
+def _check_later(demands) -> None:
+    """Queue these saved demands for the worker's check, once the transaction commits."""
     ids = [demand.pk for demand in demands if demand.pk is not None]
     if not ids:
         return
@@ -348,6 +346,13 @@ def on_demands_updated(sender, demands, **kwargs):
     transaction.on_commit(queue)
 
 
+def on_demands_updated(sender, demands, **kwargs):
+    """Listener of ``demands.signals.demands_updated``: a source system changed a demand's
+    words or place (a re-imported file), so it may now repeat an earlier demand. Checked by
+    the worker after the commit (pairs already flagged are left as they are)."""
+    _check_later(demands)
+
+
 def on_demands_created(sender, demands, source, **kwargs):
     """Listener of ``demands.signals.demands_created``: a few demands (a form, the API,
     a staff registration) are checked at once, inside the intake transaction, so the
@@ -357,11 +362,5 @@ def on_demands_created(sender, demands, source, **kwargs):
         return
     if source != "import" and len(demands) <= INLINE_LIMIT:
         check_many(list(demands))
-        return
-    ids = [demand.pk for demand in demands if demand.pk is not None]
-
-    def queue():
-        from .tasks import check_duplicates
-
-        check_duplicates.delay(ids)
-    transaction.on_commit(queue)
+    else:
+        _check_later(demands)
