@@ -18,9 +18,9 @@ class InsightsConfig(AppConfig):
 
         from . import search
 
-        signals.demands_created.connect(search.on_demands_created,
+        signals.demands_created.connect(search.on_demands_changed,
                                         dispatch_uid="insights.search.created")
-        signals.demands_updated.connect(search.on_demands_updated,
+        signals.demands_updated.connect(search.on_demands_changed,
                                         dispatch_uid="insights.search.updated")
         post_save.connect(search.on_demand_saved, sender="demands.Demand",
                           dispatch_uid="insights.search.saved")

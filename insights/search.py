@@ -511,21 +511,14 @@ def index_later(ids) -> None:
     transaction.on_commit(lambda: index_demands.delay(ids))
 
 
-def _on_changed(demands, source: str = "") -> None:
+def on_demands_changed(sender, demands, source="", **kwargs):
+    """``demands.signals.demands_created`` and ``demands_updated``: new demands become
+    findable, and demands whose text a source system changed are found by their new
+    words."""
     if source == "import" or len(demands) > INLINE_MAX:
         index_later([d.pk for d in demands])
     else:
         index(demands)
-
-
-def on_demands_created(sender, demands, source="", **kwargs):
-    """``demands.signals.demands_created``: new demands become findable."""
-    _on_changed(demands, source)
-
-
-def on_demands_updated(sender, demands, source="", **kwargs):
-    """``demands.signals.demands_updated``: a source system changed their text."""
-    _on_changed(demands, source)
 
 
 def on_demand_saved(sender, instance, created=False, update_fields=None, **kwargs):
