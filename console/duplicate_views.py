@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from demands.actions import ActionError, may_triage
@@ -22,7 +24,7 @@ from insights.models import DuplicateFlag, FlagState
 from org import access
 
 PAGE_SIZE = 50
-DECISIONS = {"merge": "并单", "dismiss": "标记非重复"}
+DECISIONS = {"merge": gettext_lazy("已并单。"), "dismiss": gettext_lazy("已标记非重复。")}
 
 
 @dataclass
@@ -41,11 +43,11 @@ def _rows(user, flags) -> list[FlagRow]:
     for flag in flags:
         reasons = []
         if "phone" in flag.reasons:
-            reasons.append("同一来电号码")
+            reasons.append(_("同一来电号码"))
         if "place" in flag.reasons:
             metres = distance_between(flag.demand, flag.original)
             if metres is not None:
-                reasons.append(f"相距约 {max(10, round(metres, -1)):.0f} 米")
+                reasons.append(_("相距约 %(metres)d 米") % {"metres": max(10, round(metres, -1))})
         rows.append(FlagRow(flag, round(flag.score * 100), reasons,
                             flag.state == FlagState.OPEN and may_triage(user, flag.demand)))
     return rows
@@ -99,7 +101,7 @@ def duplicate_decide(request, pk, decision):
         from .demand_views import _detail_context, _get_demand
 
         if not error:
-            messages.success(request, f"已{DECISIONS[decision]}。")
+            messages.success(request, DECISIONS[decision])
         demand = _get_demand(request, flag.demand.number)
         if not htmx:
             if error:
@@ -112,7 +114,7 @@ def duplicate_decide(request, pk, decision):
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, f"已{DECISIONS[decision]}。")
+            messages.success(request, DECISIONS[decision])
         return redirect("console:duplicates")
     flag = _flags().get(pk=pk)
     row = _rows(request.user, [flag])[0]
