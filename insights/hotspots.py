@@ -27,16 +27,20 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.conf import settings
 from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from scipy import sparse
 
 from demands.models import Demand, State
 from lib import chinese
+
+# numpy, scipy and scikit-learn are imported where they are used: the console's URLconf
+# loads this module in every process, and they cost a noticeable part of a second.
+if TYPE_CHECKING:
+    import numpy as np
 
 EARTH_RADIUS_M = 6_371_000.0
 DEFAULT_DAYS = 30
@@ -223,6 +227,8 @@ def _vectors(rows: _Rows):
     documents sharing no word. In a big window that changes nothing; in a small one (a
     unit's own demands, a quiet week) it stops the topic word from weighing nothing just
     because every demand offered is about it."""
+    import numpy as np
+    from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
 
@@ -243,6 +249,7 @@ def _identity(tokens):
 
 def _near_pairs(lats, lons, radius_m) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i < j) of points within ``radius_m`` of each other (great circle)."""
+    import numpy as np
     from sklearn.neighbors import BallTree
 
     points = np.radians(np.column_stack([lats, lons]))
@@ -257,6 +264,8 @@ def _near_pairs(lats, lons, radius_m) -> tuple[np.ndarray, np.ndarray]:
 
 def _cosines(matrix, first, second) -> np.ndarray:
     """Cosine of each pair's (L2-normalised) rows, scored in chunks."""
+    import numpy as np
+
     out = np.empty(len(first), dtype=np.float32)
     for start in range(0, len(first), PAIR_CHUNK):
         stop = start + PAIR_CHUNK
@@ -268,6 +277,8 @@ def _cosines(matrix, first, second) -> np.ndarray:
 def _alike_anywhere(matrix, similarity: float) -> np.ndarray:
     """For each demand, about how many others in the whole window have a text alike
     (cosine ≥ ``similarity``), estimated against a fixed sample of ``BACKGROUND_SAMPLE``."""
+    import numpy as np
+
     n = matrix.shape[0]
     if n <= BACKGROUND_SAMPLE:
         sample = np.arange(n)
@@ -292,6 +303,8 @@ def _required_links(matrix, rows: _Rows, *, radius_m, similarity, min_size) -> n
     month's everyday complaints (a few of each kind every few hundred metres) chain into
     city-wide "hotspots"; with it a hotspot is where a matter is several times denser
     than it is anyway."""
+    import numpy as np
+
     lats = np.asarray(rows.lats)
     lons = np.asarray(rows.lons)
     lat_lo, lat_hi = np.percentile(lats, [2, 98])
@@ -316,6 +329,8 @@ def _clusters(matrix, rows: _Rows, *, radius_m, similarity, min_size):
     it is linked to the most cores, when they are at least ``MIN_CORES`` (DBSCAN takes
     one: where a matter is common everywhere that pulls in the whole neighbourhood's
     ordinary complaints and blows a spot of twenty up to a hundred)."""
+    import numpy as np
+    from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
     n = len(rows.lats)
@@ -348,6 +363,8 @@ def _clusters(matrix, rows: _Rows, *, radius_m, similarity, min_size):
 
 
 def _keywords(matrix, members, terms, count=LABEL_WORDS) -> list[str]:
+    import numpy as np
+
     weights = np.asarray(matrix[members].sum(axis=0)).ravel()
     out = []
     for index in np.argsort(-weights, kind="stable"):
