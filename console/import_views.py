@@ -86,7 +86,7 @@ def import_detail(request, pk):
     job = _job(request.user, pk)
     if job.state != JobState.DRAFT:
         return render(request, "console/import_detail.html", {
-            "job": job, "errors": job.errors.all()[:50], **_progress(job)})
+            "job": job, "errors": job.errors.all()[:50]})
     form = MappingForm(job.headers, request.POST or None, initial=job.mapping)
     mapping = job.mapping
     problem = None
@@ -125,20 +125,11 @@ def _shown(item, fields) -> list[str]:
     return out
 
 
-def _progress(job: Job) -> dict:
-    total = job.total or 0
-    rate = job.done / job.seconds if job.seconds else 0
-    return {"percent": round(100 * job.done / total) if total else
-            (100 if job.state == JobState.DONE else 0),
-            "rate": rate, "left": (total - job.done) / rate if rate and total else None,
-            "finished": job.state in (JobState.DONE, JobState.FAILED)}
-
-
 @login_required
 def import_progress(request, pk):
     job = _job(request.user, pk)
-    response = render(request, "console/_import_progress.html", {"job": job, **_progress(job)})
-    if job.state in (JobState.DONE, JobState.FAILED):
+    response = render(request, "console/_import_progress.html", {"job": job})
+    if job.finished:
         response["HX-Refresh"] = "true"  # show the final figures and the errors
     return response
 

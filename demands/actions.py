@@ -663,7 +663,7 @@ def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at,
                     rebuild: bool):
     intake_unit = _intake_unit()
     new: list[Demand] = []
-    changed: dict[int, tuple[Demand, list[str]]] = {}
+    changed: dict[int, tuple[Demand, set[str]]] = {}  # known demand id → changed fields
     for index, fields, item, built in valid:
         known = by_number.get(item.number) if item.number else None
         known = known or by_external.get(fields["external_id"])
@@ -675,8 +675,7 @@ def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at,
             for name in differ:
                 setattr(known, name, fields[name])
             if differ:
-                changed[known.pk] = (known, sorted(set(changed.get(known.pk, (None, []))[1])
-                                                   | set(differ)))
+                changed.setdefault(known.pk, (known, set()))[1].update(differ)
             outcomes[index].demand = known
             outcomes[index].result = "updated" if differ else "unchanged"
             continue
@@ -703,7 +702,7 @@ def _write_imported(staff, valid, outcomes, by_number, by_external, channel, at,
                "data": {"channel": channel, "import": True}} for demand in new]
     events += [{"demand_id": demand.pk, "kind": EventKind.UPDATE, "actor_id": actor_id,
                 "at": at, "from_state": demand.state, "to_state": demand.state, "unit_id": None,
-                "reason": "", "data": {"fields": names}}
+                "reason": "", "data": {"fields": sorted(names)}}
                for key, (demand, names) in changed.items() if key is not None]
     bulk.insert_rows(DemandEvent, events)
     return new, updated

@@ -18,7 +18,6 @@ import time
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import File
@@ -141,13 +140,19 @@ def _bureau_zone() -> zoneinfo.ZoneInfo:
     return _ZONE[0]
 
 
-def _sha256(fileobj) -> str:
-    digest = hashlib.sha256()
+def digest(fileobj) -> str:
+    """SHA-256 of the whole file (the file is left at its start)."""
     fileobj.seek(0)
-    for block in iter(lambda: fileobj.read(1 << 20), b""):
-        digest.update(block)
+    value = hashlib.file_digest(fileobj, "sha256").hexdigest()
     fileobj.seek(0)
-    return digest.hexdigest()
+    return value
+
+
+def unfinished(source: Source, fileobj) -> Job | None:
+    """The newest job of this very file from this source that has not finished: running
+    the import of the same file again resumes it."""
+    return source.jobs.filter(sha256=digest(fileobj), state__in=[
+        JobState.QUEUED, JobState.RUNNING, JobState.FAILED]).order_by("-pk").first()
 
 
 def _require(actor):
@@ -189,7 +194,7 @@ def upload(actor, source: Source, fileobj, name: str) -> Job:
         raise ActionError("invalid", f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，"
                                      "请分成几个文件，或用命令行导入。", "file")
     table = open_table(fileobj, name)  # refuses what cannot be read, before keeping it
-    job = Job(source=source, original_name=name[:200], sha256=_sha256(fileobj),
+    job = Job(source=source, original_name=name[:200], sha256=digest(fileobj),
               headers=table.headers, total=table.total, state=JobState.DRAFT,
               mapping=guess_mapping(table.headers, source.mapping),
               created_by=actor if actor is not None and actor.is_authenticated else None)
@@ -247,8 +252,9 @@ def enqueue(job_id: int) -> None:
 
 
 @transaction.atomic
-def resume(actor, job: Job) -> Job:
-    """Queue an unfinished job again (after a failure, or a worker that died)."""
+def resume(actor, job: Job, *, queue: bool = True) -> Job:
+    """Queue an unfinished job again (after a failure, or a worker that died); with
+    ``queue=False`` the caller runs it (the command line)."""
     _require(actor)
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.state not in (JobState.RUNNING, JobState.FAILED, JobState.QUEUED):
@@ -256,7 +262,8 @@ def resume(actor, job: Job) -> Job:
     job.state = JobState.QUEUED
     job.message = ""
     job.save(update_fields=["state", "message"])
-    transaction.on_commit(lambda: enqueue(job.pk))
+    if queue:
+        transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
 
@@ -307,8 +314,9 @@ class RowReader:
             # number, which becomes its external id in another installation
             external_id=get(cells, "external_id") or get(cells, "number"),
             address=get(cells, "address"),
-            longitude=_number(get(cells, "longitude")),
-            latitude=_number(get(cells, "latitude")), urgency=urgency)
+            # (checked and made decimal by the demand's own rules)
+            longitude=get(cells, "longitude"), latitude=get(cells, "latitude"),
+            urgency=urgency)
         return demand_actions.Imported(intake=intake,
                                        received_at=parse_time(get(cells, "received_at")),
                                        number=get(cells, "number"))
@@ -323,11 +331,6 @@ def _title_from(content: str) -> str:
 
 def _phone(text: str) -> str:
     return text.replace(" ", "").replace("-", "") if text else ""
-
-
-def _number(text: str):
-    return Decimal(text) if text and text.replace(".", "", 1).replace("-", "", 1).isdigit() \
-        else (text or None)
 
 
 def _category_lookup() -> dict[str, Category]:
@@ -468,7 +471,8 @@ class _Reader(threading.Thread):
                     raise ActionError("invalid", duplicate)
                 items.append(reader.item(cells))
             except ActionError as error:
-                refused.append(_row_error(self.job, number, reader, cells, error.message))
+                refused.append(_row_error(self.job, number, cells,
+                                          reader.cell(cells, "external_id"), error.message))
                 continue
             numbered.append((number, cells, reader.cell(cells, "external_id")[:64]))
         prepared = demand_actions.prepare_import(
@@ -533,9 +537,8 @@ def _commit_chunk(job: Job, chunk: _Chunk, clock: tuple[float, float]) -> Job | 
         for (number, cells, external_id), outcome in zip(chunk.numbered, outcomes,
                                                           strict=True):
             if outcome.error is not None:
-                errors.append(RowError(job=job, row_number=number, values=cells,
-                                       reason=outcome.error.message[:500],
-                                       external_id=external_id))
+                errors.append(_row_error(job, number, cells, external_id,
+                                         outcome.error.message))
             else:
                 counts[outcome.result] += 1
         RowError.objects.bulk_create(errors, ignore_conflicts=True)
@@ -551,9 +554,9 @@ def _commit_chunk(job: Job, chunk: _Chunk, clock: tuple[float, float]) -> Job | 
     return locked
 
 
-def _row_error(job, number, reader, cells, reason) -> RowError:
+def _row_error(job, number, cells, external_id: str, reason: str) -> RowError:
     return RowError(job=job, row_number=number, reason=reason[:500], values=cells,
-                    external_id=reader.cell(cells, "external_id")[:64])
+                    external_id=external_id[:64])
 
 
 def fail(job_id: int, message: str) -> None:

@@ -103,6 +103,28 @@ class Job(models.Model):
     def __str__(self):
         return f"{self.source} · {self.original_name}"
 
+    # --- progress, derived (the console's bar and the command line's line) ----------
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def rate(self) -> float:
+        """Rows per second of wall-clock time so far."""
+        return self.done / self.seconds if self.seconds else 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        if not self.rate or not self.total:
+            return None
+        return max(self.total - self.done, 0) / self.rate
+
+    @property
+    def percent(self) -> int:
+        if self.total:
+            return min(100, round(100 * self.done / self.total))
+        return 100 if self.state == JobState.DONE else 0
+
 
 class RowError(models.Model):
     job = models.ForeignKey(Job, verbose_name=_("导入任务"), on_delete=models.CASCADE,

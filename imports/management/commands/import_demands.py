@@ -74,16 +74,11 @@ class Command(BaseCommand):
 
     def _job(self, user, source, path: Path, mapping: dict) -> Job:
         with path.open("rb") as handle:
-            digest = actions._sha256(handle)
-            unfinished = source.jobs.filter(sha256=digest, state__in=[
-                JobState.QUEUED, JobState.RUNNING, JobState.FAILED]).order_by("-pk").first()
-            if unfinished is not None:
-                self.stdout.write(f"继续未完成的导入任务 #{unfinished.pk}"
-                                  f"（已处理 {unfinished.done:,} 行）")
-                if unfinished.state == JobState.FAILED:
-                    Job.objects.filter(pk=unfinished.pk).update(state=JobState.QUEUED,
-                                                                message="")
-                return unfinished
+            earlier = actions.unfinished(source, handle)
+            if earlier is not None:
+                self.stdout.write(f"继续未完成的导入任务 #{earlier.pk}"
+                                  f"（已处理 {earlier.done:,} 行）")
+                return actions.resume(user, earlier, queue=False)
             job = actions.upload(user, source, handle, path.name)
         chosen = {**job.mapping, **mapping}
         if mapping:
@@ -91,13 +86,11 @@ class Command(BaseCommand):
         return actions.confirm_here(user, job, chosen)
 
     def _progress(self, job: Job) -> None:
-        total = job.total or 0
-        rate = job.done / job.seconds if job.seconds else 0
-        left = (total - job.done) / rate if rate and total else 0
         width = 30
-        filled = int(width * job.done / total) if total else width
-        sys.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {job.done:,}/{total:,} 行"
-                         f"  {rate:,.0f} 行/秒  剩余 {_duration(left)}  ")
+        filled = width * job.percent // 100
+        sys.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {job.done:,}/"
+                         f"{job.total or 0:,} 行  {job.rate:,.0f} 行/秒  "
+                         f"剩余 {_duration(job.seconds_left or 0)}  ")
         sys.stdout.flush()
 
     def _follow(self, job: Job) -> None:
@@ -105,7 +98,7 @@ class Command(BaseCommand):
         while True:
             job.refresh_from_db()
             self._progress(job)
-            if job.state in (JobState.DONE, JobState.FAILED):
+            if job.finished:
                 return
             time.sleep(1)
 
@@ -113,11 +106,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         if job.state == JobState.FAILED:
             raise CommandError(f"导入任务 #{job.pk} 失败：{job.message}")
-        rate = job.done / job.seconds if job.seconds else 0
         self.stdout.write(
             f"导入任务 #{job.pk}：共 {job.done:,} 行，新增 {job.created:,}，更新 {job.updated:,}，"
             f"无变化 {job.unchanged:,}，出错 {job.failed:,}；用时 {job.seconds:.1f} 秒，"
-            f"{rate:,.0f} 行/秒")
+            f"{job.rate:,.0f} 行/秒")
         if job.failed:
             for error in job.errors.order_by("row_number")[:20]:
                 self.stdout.write(f"  第 {error.row_number} 行：{error.reason}")
