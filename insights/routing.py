@@ -76,12 +76,12 @@ def char_text(text: str) -> str:
 
 
 def build_pipeline() -> Pipeline:
+    """The routing pipeline, unfitted: raw text in, class probabilities out."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    """The routing pipeline, unfitted: raw text in, class probabilities out."""
     features = FeatureUnion([
         ("words", TfidfVectorizer(analyzer=chinese.words, sublinear_tf=True, min_df=2,
                                   max_features=MAX_WORD_FEATURES, dtype=np.float32)),
@@ -95,10 +95,10 @@ def build_pipeline() -> Pipeline:
 
 
 def _slim(pipeline: Pipeline) -> Pipeline:
-    import numpy as np
-
     """Drop what prediction does not need before the pipeline is stored: the vectorisers'
     list of discarded terms (can be larger than the vocabulary), and float64 weights."""
+    import numpy as np
+
     for _name, vectorizer in pipeline.named_steps["features"].transformer_list:
         if hasattr(vectorizer, "stop_words_"):
             del vectorizer.stop_words_
