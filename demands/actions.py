@@ -477,7 +477,7 @@ def _imported_fields(item: Imported, categories, at) -> dict:
 
 def _distinct_numbers(demands: list[Demand]) -> None:
     """Numbers unique inside the batch; a clash with the database (odds of one in hundreds
-    of millions per row) fails the insert, and ``import_many`` builds the chunk again."""
+    of millions per row) fails the insert, and ``import_prepared`` builds the chunk again."""
     seen: set[str] = set()
     for demand in demands:
         while demand.number in seen:
@@ -515,23 +515,6 @@ def prepare_import(items: list[Imported], *, channel: str, categories: dict | No
     return PreparedImport(channel, at, outcomes, valid)
 
 
-def import_many(actor, items: list[Imported], *, channel: str, categories: dict | None = None,
-                at=None) -> list[ImportOutcome]:
-    """A chunk of a file from another system (the 12345 hotline's exports).
-
-    Each row is received at the time the file gives, owned by the intake unit and waits
-    for dispatch; the importer (or, from the command line, nobody: the source system) is
-    its first receiver and its clock runs from that time. Idempotent: a row whose
-    (channel, external id), or this installation's own number, is known updates that
-    demand with what changed (``IMPORT_UPDATABLE``) or leaves it alone. Refused rows are
-    reported with a Chinese reason; the others are written together.
-    """
-    staff = _importer(actor)
-    prepared = prepare_import(items, channel=channel, categories=categories,
-                              intake_unit=_intake_unit(), staff=staff, at=_now(at))
-    return import_prepared(actor, prepared)
-
-
 def _importer(actor):
     staff = actor if actor is not None and actor.is_authenticated else None
     if staff is not None and not access.can_anywhere(staff, "demand.receive"):
@@ -541,7 +524,16 @@ def _importer(actor):
 
 @transaction.atomic
 def import_prepared(actor, prepared: PreparedImport) -> list[ImportOutcome]:
-    """Write a prepared chunk: look up which rows are known, update those, insert the rest."""
+    """A chunk of a file from another system (the 12345 hotline's exports), prepared by
+    ``prepare_import``.
+
+    Each row is received at the time the file gives, owned by the intake unit and waits
+    for dispatch; the importer (or, from the command line, nobody: the source system) is
+    its first receiver and its clock runs from that time. Idempotent: a row whose
+    (channel, external id), or this installation's own number, is known updates that
+    demand with what changed (``IMPORT_UPDATABLE``) or leaves it alone. Refused rows are
+    reported with a Chinese reason; the others are written together.
+    """
     staff = _importer(actor)
     valid, outcomes, channel = prepared.valid, prepared.outcomes, prepared.channel
     numbers = [item.number for _, _, item, _ in valid if item.number]

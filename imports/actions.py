@@ -1,11 +1,12 @@
 """Import jobs: upload → preview and column mapping → background run → report.
 
 ``run`` is what the worker (or the command line) does. It reads the file from the first
-row without a committed outcome (``job.done``), hands chunks of rows to
-``demands.actions.import_many`` and, in the same transaction as the chunk, records the
-refused rows and advances ``job.done``. A process killed anywhere therefore loses at
-most an uncommitted chunk, and the next run starts exactly there; two runs of one job at
-once cannot both write a chunk (the job row is locked and its position checked).
+row without a committed outcome (``job.done``); a reading thread checks and prepares the
+chunks, which are written by ``demands.actions.import_prepared``, and in the same
+transaction as each chunk the refused rows are recorded and ``job.done`` advances. A
+process killed anywhere therefore loses at most an uncommitted chunk, and the next run
+starts exactly there; two runs of one job at once cannot both write a chunk (the job row
+is locked and its position checked).
 """
 
 from __future__ import annotations
