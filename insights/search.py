@@ -270,8 +270,8 @@ class Results:
 
 
 def _scope(user, queryset: QuerySet | None) -> tuple[str, list]:
-    """SQLite: the SQL of the ids the user may see. Raises ``EmptyResultSet`` when they may
-    see nothing."""
+    """The SQL of the ids the user may see (in ``queryset``, when given). Raises
+    ``EmptyResultSet`` when they may see nothing."""
     base = Demand.objects.all() if queryset is None else queryset
     scoped = access.filter_for(user, "demand.view", base).order_by().values("id")
     sql, params = scoped.query.sql_with_params()
@@ -314,9 +314,8 @@ def _candidates_postgresql(user, query: ParsedQuery, queryset, names: bool):
         and_q, full_q = f"{and_q} & {scope}", f"{full_q} & {scope}"
     extra, extra_params = "", []
     if queryset is not None:  # a queue or filter: the permission filter comes with it
-        sql, params = (access.filter_for(user, "demand.view", queryset).order_by()
-                       .values("id").query.sql_with_params())
-        extra, extra_params = f" AND s.demand_id IN ({sql})", list(params)
+        sql, extra_params = _scope(user, queryset)
+        extra = f" AND s.demand_id IN ({sql})"
     recent = ("SELECT s.demand_id FROM insights_searchdoc s "  # noqa: S608 - values are params
               "WHERE s.demand_id <= %s AND s.demand_id > %s "
               f"AND (s.document @@ %s::tsquery AND s.document @@ %s::tsquery) IS TRUE{extra} "

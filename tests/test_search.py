@@ -90,6 +90,17 @@ def test_a_handler_does_not_find_another_units_demand_a_leader_does(personas, or
     assert numbers(personas.supervisor, "油烟") == [demand.number]
 
 
+def test_a_queryset_narrows_the_search_and_the_permission_filter_still_applies(
+        personas, org, categories):
+    mine = handling(personas, org, categories.litter, title="油烟扰民", content="饭店油烟直排。")
+    theirs = registered(personas, categories.litter, title="油烟很大", content="烧烤油烟。")
+    only_mine = Demand.objects.filter(pk=mine.pk)
+    assert numbers(personas.leader, "油烟", queryset=only_mine) == [mine.number]
+    assert numbers(personas.leader, "油烟", queryset=Demand.objects.filter(pk=theirs.pk)) \
+        == [theirs.number]
+    assert numbers(personas.handler_b, "油烟", queryset=only_mine) == []
+
+
 def test_after_a_transfer_the_new_unit_finds_the_demand_and_the_old_one_does_not(
         personas, org, categories):
     demand = handling(personas, org, categories.litter, title="窨井冒水", content="窨井冒水。")
