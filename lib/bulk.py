@@ -29,24 +29,60 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
     if connection.vendor != "postgresql":
         model.objects.using(alias).bulk_create([model(**row) for row in rows])
         return
-    meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
-    _copy(connection, meta.db_table, fields, json_fields,
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    _copy(connection, model._meta.db_table, fields,
           ([row[field.attname] for field in fields] for row in rows))
 
 
-def _copy(connection, table, fields, json_fields, values_of_rows):
+def insert(model: type[models.Model], objs: list[models.Model]) -> None:
+    """New model instances; afterwards they have their ids, as after ``save()``."""
+    if not objs:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        model.objects.using(alias).bulk_create(objs)
+        return
+    meta = model._meta
+    now = timezone.now()
+    for field in meta.concrete_fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+    # Nullable columns that are empty in every row are left out of the COPY (they default
+    # to NULL): fewer values to format, which is most of the client's work. (``set`` over
+    # ``map(attrgetter)`` runs the scan in C.)
+    fields = [field for field in meta.concrete_fields if not field.primary_key and (
+        not field.null or set(map(attrgetter(field.attname), objs)) != {None})]
+    values_of = attrgetter(*(field.attname for field in fields))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                       "FROM generate_series(1, %s)", [meta.db_table, meta.pk.column, len(objs)])
+        ids = [row[0] for row in cursor.fetchall()]
+    values = values_of if len(fields) > 1 else (lambda obj: (values_of(obj),))
+    _copy(connection, meta.db_table, [meta.pk, *fields],
+          ([pk, *values(obj)] for obj, pk in zip(objs, ids, strict=True)))
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _copy(connection, table: str, fields, rows) -> None:
+    """``COPY table (fields) FROM STDIN`` of ``rows`` (lists of values in field order)."""
     quote = connection.ops.quote_name
-    positions = [index for index, field in enumerate(fields) if field.attname in json_fields]
+    json_at = [index for index, field in enumerate(fields)
+               if isinstance(field, models.JSONField)]
     columns = ", ".join(quote(field.column) for field in fields)
     # JSON goes as text (the column's input function parses it), each distinct object
     # serialised once: a chunk's events often share one ``data`` dict.
     serialised: dict[int, str] = {}
+    # (the raw psycopg cursor: ``wrap_database_errors`` turns its errors into Django's,
+    # e.g. IntegrityError, which the import's retry catches)
     with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
             f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-        for values in values_of_rows:
-            for index in positions:
+        for values in rows:
+            for index in json_at:
                 value = values[index]
                 if value is not None:
                     text = serialised.get(id(value))
@@ -55,50 +91,3 @@ def _copy(connection, table, fields, json_fields, values_of_rows):
                                                                   cls=DjangoJSONEncoder)
                     values[index] = text
             copy.write_row(values)
-
-
-def insert(model: type[models.Model], objs: list[models.Model]) -> None:
-    if not objs:
-        return
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    if connection.vendor != "postgresql":
-        model.objects.using(alias).bulk_create(objs)
-        return
-    from psycopg.types.json import Jsonb
-
-    meta = model._meta
-    now = timezone.now()
-    stamped = [field for field in meta.concrete_fields
-               if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
-    for field in stamped:
-        for obj in objs:
-            setattr(obj, field.attname, now)
-    # Nullable columns that are empty in every row are left out of the COPY (they default
-    # to NULL): fewer values to format, which is most of the client's work. (``set`` over
-    # ``map(attrgetter)`` runs the scan in C.)
-    fields = [field for field in meta.concrete_fields if not field.primary_key and (
-        not field.null or set(map(attrgetter(field.attname), objs)) != {None})]
-    json_at = [index for index, field in enumerate(fields, start=1)
-               if isinstance(field, models.JSONField)]
-    values_of = attrgetter(*(field.attname for field in fields))
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-                       "FROM generate_series(1, %s)", [meta.db_table, meta.pk.column, len(objs)])
-        ids = [row[0] for row in cursor.fetchall()]
-        columns = ", ".join(quote(field.column) for field in [meta.pk, *fields])
-        # (the raw psycopg cursor: its errors become Django's, e.g. IntegrityError)
-        with connection.wrap_database_errors, cursor.cursor.copy(
-                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj, pk in zip(objs, ids, strict=True):
-                row = (pk, *values_of(obj)) if len(fields) > 1 else (pk, values_of(obj))
-                if json_at:
-                    row = list(row)
-                    for index in json_at:
-                        if row[index] is not None:
-                            row[index] = Jsonb(row[index])
-                copy.write_row(row)
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = alias
