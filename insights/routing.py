@@ -43,6 +43,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Category
 from demands.models import Demand, State
@@ -355,7 +356,7 @@ def _ranked(texts: list[str], target: str, k: int):
 
     model = _model(target)
     if model.pipeline is None or not texts:
-        return [[] for _ in texts], model.version
+        return [[] for _text in texts], model.version
     probabilities = model.pipeline.predict_proba(texts)
     classes = [int(label) for label in model.pipeline.classes_]
     objects = model.objects
@@ -392,10 +393,10 @@ def percent(confidence: float) -> str:
     """A confidence as people read it: whole percent, never a flat 0% or 100% (the model
     is never that sure, it only rounds that way)."""
     if confidence >= 0.995:
-        return "99%以上"
+        return _("99%以上")
     if confidence < 0.005:
-        return "不足1%"
-    return f"{round(confidence * 100)}%"
+        return _("不足1%")
+    return _("%(percent)d%%") % {"percent": round(confidence * 100)}
 
 
 @dataclass
@@ -420,7 +421,8 @@ def refusal(target: str) -> str:
     model = latest(target)
     if model is not None and model.message and not model.usable:
         return model.message
-    return f"尚未训练{RoutingTarget(target).label}分派模型，暂不提供建议。"
+    return _("尚未训练%(target)s分派模型，暂不提供建议。") % {
+        "target": RoutingTarget(target).label}
 
 
 def advice(demand: Demand, k: int = 3) -> Advice:
