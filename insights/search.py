@@ -281,14 +281,12 @@ def _scope(user, queryset: QuerySet | None) -> tuple[str, list]:
 def _scope_tsquery(user) -> str:
     """The user's ``demand.view`` scope as OR-ed scope lexemes ("" when they see every
     demand). Raises ``EmptyResultSet`` when they see none."""
-    if access.scope_q(user, "demand.view", Demand) is None:
+    where = access.scope(user, "demand.view")
+    if where.everything:
         return ""
-    capability = access.CAPABILITIES["demand.view"]
-    lexemes = sorted({f"_u{grant.scope_path.strip('/').split('/')[-1]}"
-                      for grant in access.grants(user)
-                      if grant.role in capability.roles and grant.scope_path})
-    if capability.involved and user.is_authenticated:
-        lexemes.append(f"_r{user.pk}")
+    lexemes = sorted({f"_u{path.strip('/').split('/')[-1]}" for path in where.paths})
+    if where.user_id is not None:
+        lexemes.append(f"_r{where.user_id}")
     if not lexemes:
         raise EmptyResultSet
     return "(" + " | ".join(f"'{lexeme}'" for lexeme in lexemes) + ")"

@@ -154,24 +154,48 @@ def can_anywhere(user, capability: str) -> bool:
     return user.is_superuser or any(grant.role in cap.roles for grant in grants(user))
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Where a user may exercise a capability: everywhere, or under these unit paths, and
+    (for "involved" capabilities) wherever they are named on the object."""
+
+    everything: bool = False
+    paths: tuple[str, ...] = ()
+    user_id: int | None = None  # set when the capability also reaches involved objects
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and not self.paths and self.user_id is None
+
+
+def scope(user, capability: str) -> Scope:
+    """The one reading of a user's grants for ``capability``; ``scope_q``, ``scope_key``
+    and the search index's scope terms are built from it."""
+    cap = _capability(capability)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    if user.is_superuser:
+        return Scope(everything=True)
+    relevant = [grant for grant in grants(user) if grant.role in cap.roles]
+    if any(grant.scope_path is None for grant in relevant):
+        return Scope(everything=True)
+    return Scope(paths=tuple(sorted({grant.scope_path for grant in relevant})),
+                 user_id=user.pk if cap.involved else None)
+
+
 def scope_q(user, capability: str, model: type[Model]) -> Q | None:
     """A filter selecting the rows of ``model`` the user may exercise ``capability`` on.
 
     ``None`` means "every row"; an empty ``Q(pk__in=[])`` means none.
     """
-    cap = _capability(capability)
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return None
-    relevant = [grant for grant in grants(user) if grant.role in cap.roles]
-    if any(grant.scope_path is None for grant in relevant):
+    where = scope(user, capability)
+    if where.everything:
         return None
     field = model.ACCESS_UNIT_FIELD
-    parts = [Q(**{f"{field}__startswith": path})
-             for path in sorted({grant.scope_path for grant in relevant})]
-    if cap.involved:
-        parts += [Q(**{lookup: user.pk}) for lookup in getattr(model, "ACCESS_USER_FIELDS", ())]
+    parts = [Q(**{f"{field}__startswith": path}) for path in where.paths]
+    if where.user_id is not None:
+        parts += [Q(**{lookup: where.user_id})
+                  for lookup in getattr(model, "ACCESS_USER_FIELDS", ())]
     return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
@@ -193,13 +217,10 @@ def get_for_user_or_404(user, capability: str, queryset: QuerySet, **lookup) -> 
 def scope_key(user, capability: str) -> str:
     """A stable name for the rows ``filter_for`` would give (for caching per scope):
     ``"all"``, ``"none"``, or the covered unit paths (plus the user, when involved)."""
-    cap = _capability(capability)
     if user is None or not user.is_authenticated or not user.is_active:
         return "none"
-    if user.is_superuser:
+    where = scope(user, capability)
+    if where.everything:
         return "all"
-    relevant = [grant for grant in grants(user) if grant.role in cap.roles]
-    if any(grant.scope_path is None for grant in relevant):
-        return "all"
-    paths = ",".join(sorted({grant.scope_path for grant in relevant}))
-    return f"units:{paths}" + (f";user:{user.pk}" if cap.involved else "")
+    return f"units:{','.join(where.paths)}" + (
+        f";user:{where.user_id}" if where.user_id is not None else "")
