@@ -34,15 +34,16 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(columns - width(text), 0)
 
 
-def print_report(write, evaluation: routing.Evaluation) -> None:
-    """Per-class lines (precision, recall, F1, support), then accuracy and macro-F1."""
-    labels = [str(label) for label in evaluation.per_class]
-    first = max([width(_("类别")), *(width(label) for label in labels)])
+def print_report(write, rows, accuracy: float, macro_f1: float) -> None:
+    """Per-class lines from ``rows`` of (label, precision, recall, F1, support), then
+    accuracy and macro-F1 (also ``train_routing``'s report)."""
+    rows = [(str(label), *figures) for label, *figures in rows]
+    first = max([width(_("类别")), *(width(row[0]) for row in rows)])
     write(f"{pad(_('类别'), first)}  precision  recall  f1-score  support")
-    for label, (p, r, f, s) in zip(labels, evaluation.per_class.values(), strict=True):
+    for label, p, r, f, s in rows:
         write(f"{pad(label, first)}  {p:9.3f}  {r:6.3f}  {f:8.3f}  {s:7d}")
-    write(f"accuracy: {evaluation.accuracy:.3f}")
-    write(f"macro-F1: {evaluation.macro_f1:.3f}")
+    write(f"accuracy: {accuracy:.3f}")
+    write(f"macro-F1: {macro_f1:.3f}")
 
 
 class Command(BaseCommand):
@@ -92,7 +93,9 @@ class Command(BaseCommand):
             raise CommandError(_("无法学习：文本中没有在两行以上出现的词或字串（%(error)s）。")
                                % {"error": error}) from None
         write(_("用时 %(seconds).1f 秒。") % {"seconds": time.perf_counter() - started})
-        print_report(write, evaluation)
+        print_report(write, [(label, *figures) for label, figures
+                             in evaluation.per_class.items()],
+                     evaluation.accuracy, evaluation.macro_f1)
 
     @staticmethod
     def _read(table, text_columns, label_column):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from insights import routing
 from insights.models import RoutingTarget
 
-from .evaluate_routing import pad, width
+from .evaluate_routing import print_report
 
 
 class Command(BaseCommand):
@@ -36,12 +36,8 @@ class Command(BaseCommand):
             if not model.usable:
                 write("")
                 continue
-            rows = [row for row in model.per_class if not row.get("dropped")]
-            first = max([width(_("类别")), *(width(row["name"]) for row in rows)])
-            write(f"{pad(_('类别'), first)}  precision  recall  f1-score  support")
-            for row in rows:
-                write(f"{pad(row['name'], first)}  {row['precision']:9.3f}  "
-                      f"{row['recall']:6.3f}  {row['f1']:8.3f}  {row['support']:7d}")
-            write(f"accuracy: {model.accuracy:.3f}")
-            write(f"macro-F1: {model.macro_f1:.3f}")
+            print_report(write, [(row["name"], row["precision"], row["recall"], row["f1"],
+                                  row["support"])
+                                 for row in model.per_class if not row.get("dropped")],
+                         model.accuracy, model.macro_f1)
             write("")
