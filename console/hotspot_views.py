@@ -13,8 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -151,13 +150,10 @@ def draft_list(request):
 def draft_detail(request, pk):
     if not access.can_anywhere(request.user, "hotspot.view"):
         raise PermissionDenied
-    draft = ProjectDraft.objects.select_related("created_by__staff").filter(pk=pk).first()
-    if draft is None:
-        raise Http404
+    draft = get_object_or_404(ProjectDraft.objects.select_related("created_by__staff"), pk=pk)
     attached = draft.demands.all()
-    visible = access.filter_for(request.user, "demand.view", attached).select_related(
-        "category", "current_unit").order_by("-submitted_at", "-id")
-    visible = list(visible)
+    visible = list(access.filter_for(request.user, "demand.view", attached).select_related(
+        "category", "current_unit").order_by("-submitted_at", "-id"))
     return render(request, "console/project_draft.html", {
         "draft": draft, "demands": visible, "hidden": attached.count() - len(visible),
         "now": timezone.now()})
