@@ -33,6 +33,7 @@ from django.utils import timezone
 from demands import actions as demand_actions
 from demands.models import Demand, State
 from lib.chinese import jaccard, shingles
+from lib.geo import EARTH_RADIUS_M, distance_m
 
 from .models import DuplicateFlag, FlagState
 
@@ -41,7 +42,6 @@ INLINE_LIMIT = 20  # larger lists (batches, imports) are checked by a worker
 LATERAL_CHUNK = 200  # demands per place query on PostgreSQL
 CHUNK = 500  # demands per check_many round in the worker
 IGNORED_STATES = (State.MERGED, State.INVALID)
-EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 # The grid of the ``demand_place_cell_time`` index (insights/0003, PostgreSQL): PLACES_SQL
 # must use the same expressions, ``floor(latitude * 300)``, or the planner cannot use it.
@@ -133,14 +133,6 @@ class _Row:
     def is_before(self, other: _Row) -> bool:
         # demands of one batch share their time: the earlier id is the earlier demand
         return (self.submitted_at, self.id) < (other.submitted_at, other.id)
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def distance_between(a: Demand, b: Demand) -> float | None:

@@ -36,13 +36,13 @@ from django.utils.translation import gettext_lazy as _
 
 from demands.models import Demand, State
 from lib import chinese
+from lib.geo import EARTH_RADIUS_M, distance_m
 
 # numpy, scipy and scikit-learn are imported where they are used: the console's URLconf
 # loads this module in every process, and they cost a noticeable part of a second.
 if TYPE_CHECKING:
     import numpy as np
 
-EARTH_RADIUS_M = 6_371_000.0
 DEFAULT_DAYS = 30
 CONTENT_CHARS = 160  # the start of the content says what it is about; the rest costs time
 IDF_PRIOR_DOCUMENTS = 200
@@ -395,13 +395,6 @@ def _trend(times, since: dt.date, until: dt.date) -> Trend:
     return Trend("week" if step == 7 else "day", starts, counts, direction)
 
 
-def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-
-
 def find(since: dt.date | None = None, until: dt.date | None = None, *, top: int = 10,
          queryset=None) -> Hotspots:
     """The ``top`` hotspots among the demands submitted on the days ``since``–``until``
@@ -446,7 +439,7 @@ def find(since: dt.date | None = None, until: dt.date | None = None, *, top: int
             keywords=_keywords(matrix, members, terms), size=len(members),
             first_at=min(times), last_at=max(times), trend=_trend(times, since, until),
             centre=(round(centre[0], 6), round(centre[1], 6)), points=points,
-            demands=demands, radius_m=round(max(_distance_m(centre, p) for p in points))))
+            demands=demands, radius_m=round(max(distance_m(*centre, *p) for p in points))))
     found.sort(key=lambda h: (-h.size, -h.last_at.timestamp(), h.demands[-1].id))
     result.extend(found[:top])
     return result

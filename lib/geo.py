@@ -52,3 +52,14 @@ def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
         if abs(e_lon) < 1e-9 and abs(e_lat) < 1e-9:
             break
     return w_lon, w_lat
+
+
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres between two points (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
