@@ -8,9 +8,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from demands.actions import _text
 from demands.models import Demand
-from lib.errors import ActionError
+from lib.errors import ActionError, clean_text
 from org import access
 
 from .models import ProjectDraft
@@ -29,8 +28,8 @@ def draft_project_from_hotspot(actor, *, title: str, keywords, demand_ids, descr
     """
     if not access.can_anywhere(actor, "hotspot.to_project"):
         raise ActionError("forbidden", "您没有将热点转为实事项目的权限。")
-    title = _text(title, "项目名称", limit=100, field_name="title")
-    description = _text(description, "说明", limit=2000, required=False,
+    title = clean_text(title, "项目名称", limit=100, field_name="title")
+    description = clean_text(description, "说明", limit=2000, required=False,
                         field_name="description")
     words = []
     for word in keywords or []:

@@ -28,6 +28,7 @@ from enterprises.models import Enterprise
 from inbox.actions import notify
 from lib import bulk, filetype
 from lib.errors import ActionError
+from lib.errors import clean_text as _text
 from org import access
 from org.models import Role, Unit
 from org.queries import users_with_role
@@ -90,17 +91,6 @@ def _expect_state(demand: Demand, states, action_label: str):
                   f"{last.get_kind_display()}）")
     raise ActionError("wrong_state",
                       f"该诉求当前状态为“{demand.get_state_display()}”，不能{action_label}{detail}。")
-
-
-def _text(value: str, label: str, *, required: bool = True, limit: int = 2000,
-          field_name: str | None = None) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ActionError("invalid", f"请填写{label}。", field_name)
-    if len(value) > limit:
-        raise ActionError("invalid", f"{label}不能超过 {limit} 字（现为 {len(value)} 字）。",
-                          field_name)
-    return value
 
 
 def _event(demand: Demand, kind: str, actor, at, from_state: str = "", *, unit=None,
