@@ -72,6 +72,10 @@ class DemandOut(Schema):
     reply: str
     evaluation_level: int | None
     closed_at: dt.datetime | None
+    committed_deadline: dt.datetime | None = Field(
+        None, description="承诺办结时限（差评整改另有整改时限，见 deadline）")
+    actions: list[str] | None = Field(
+        None, description="当前账号现在可执行的办理动作（单条查询与办理动作的响应中给出）")
 
 
 class DemandPage(Schema):
@@ -85,15 +89,3 @@ class BatchResult(Schema):
     number: str | None = None
     created: bool | None = None
     message: str | None = None
-
-
-class ActionIn(Schema):
-    unit: str | None = Field(None, description="dispatch/transfer：单位代码")
-    reason: str = Field("", max_length=1000)
-    note: str = Field("", max_length=1000)
-    content: str = Field("", max_length=2000, description="reply/answer_follow_up：答复内容")
-    extra_days: int | None = Field(None, description="request_extension：延长工作日")
-    level: int | None = Field(None, description="evaluate/visit：1–5")
-    reached: bool | None = Field(None, description="visit：是否联系上诉求人")
-    comment: str = Field("", max_length=1000)
-    into: str | None = Field(None, description="merge：并入的诉求编号")

@@ -13,18 +13,32 @@ from typing import Literal
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema, Status
+from ninja import security as ninja_security
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
 from pydantic import ValidationError as PydanticError
 
-from demands import actions, queues
-from demands.actions import ActionError, Intake
+from demands import catalogue, queues
+from demands.actions.intake import Intake, submit, submit_many
+from demands.catalogue import CATALOGUE
 from demands.models import Demand
 from insights import search
+from lib.errors import ActionError
 from org import access
 from org.models import ApiToken
 
-from .schemas import ActionIn, BatchResult, DemandIn, DemandOut, DemandPage, Error, EventOut
+from .schemas import BatchResult, DemandIn, DemandOut, DemandPage, Error, EventOut
+
+
+class SessionAuth(ninja_security.SessionAuth):
+    """The console's own pages calling with their session. The CSRF check applies only
+    to a signed-in session: a request with neither a token nor a session is answered
+    401 with ``WWW-Authenticate: Bearer`` (RFC 7235), not a CSRF 403."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
 
 class TokenAuth(HttpBearer):
@@ -41,7 +55,7 @@ api = NinjaAPI(
     description="诉求的提交、查询与办理。系统对接使用 Bearer 令牌；"
                 "同一渠道的同一外部编号只生成一条诉求。",
     urls_namespace="api-v1",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SessionAuth()],
 )
 
 STATUS = {"invalid": 422, "forbidden": 403, "wrong_state": 409, "conflict": 409,
@@ -97,7 +111,9 @@ def on_validation_error(request, error: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, error):
-    return _error(request, 401, "unauthorized", "需要有效的接口令牌或登录会话。")
+    response = _error(request, 401, "unauthorized", "需要有效的接口令牌或登录会话。")
+    response["WWW-Authenticate"] = 'Bearer realm="sanmanyi"'
+    return response
 
 
 @api.exception_handler(Http404)
@@ -105,7 +121,9 @@ def on_not_found(request, error):
     return _error(request, 404, "not_found", "诉求不存在或您无权查看。")
 
 
-def _out(demand: Demand) -> dict:
+def _out(demand: Demand, actions_for=None) -> dict:
+    """A demand as the API shows it; with ``actions_for``, the actions that user may take
+    on it now (the detail and action responses; lists leave them out)."""
     receiver = demand.first_receiver
     return {
         "number": demand.number, "state": demand.state,
@@ -120,6 +138,8 @@ def _out(demand: Demand) -> dict:
         "submitted_at": demand.submitted_at, "received_at": demand.received_at,
         "deadline": demand.deadline, "replied_at": demand.replied_at, "reply": demand.reply,
         "evaluation_level": demand.evaluation_level, "closed_at": demand.closed_at,
+        "committed_deadline": demand.committed_deadline,
+        "actions": catalogue.available(actions_for, demand, "api") if actions_for else None,
     }
 
 
@@ -139,7 +159,7 @@ def _get(request, number: str) -> Demand:
                                 422: Error}, tags=["demands"],
           summary="提交诉求（按 渠道+外部编号 幂等）")
 def create_demand(request, payload: DemandIn):
-    demand, created = actions.submit(request.user, Intake(**payload.dict()))
+    demand, created = submit(request.user, Intake(**payload.dict()))
     return Status(201 if created else 200, _out(demand))
 
 
@@ -171,7 +191,7 @@ def create_demands(request, payload: list[dict]):
             continue
         intakes.append(Intake(**data.dict()))
         positions.append(index)
-    for index, outcome in zip(positions, actions.submit_many(request.user, intakes),
+    for index, outcome in zip(positions, submit_many(request.user, intakes),
                               strict=True):
         if outcome.error is not None:
             results[index] = {"index": index, "code": outcome.error.code,
@@ -186,7 +206,7 @@ def create_demands(request, payload: list[dict]):
 @api.get("/demands/{number}", response={200: DemandOut, 404: Error}, tags=["demands"],
          summary="查询一条诉求")
 def get_demand(request, number: str):
-    return _out(_get(request, number))
+    return _out(_get(request, number), actions_for=request.user)
 
 
 @api.get("/demands/{number}/events", response={200: list[EventOut], 404: Error},
@@ -250,60 +270,31 @@ def _search_page(request, filters: ListFilters, rows):
             "next": f"s{offset + filters.limit}" if results.has_next else None}
 
 
-ActionName = Literal["receive", "dispatch", "accept", "return", "transfer",
-                     "request_extension", "approve_extension", "refuse_extension", "urge",
-                     "supervise", "reply", "visit", "evaluate", "answer_follow_up", "merge",
-                     "invalidate", "close"]
+# --- actions: one endpoint per transition of demands.catalogue -----------------------------
+def _action_endpoint(transition):
+    """``POST /demands/{number}/actions/<name>`` for one transition, its body the
+    transition's generated schema (none when it takes no input)."""
+    def perform(request, number: str, data: dict):
+        demand = _get(request, number)
+        CATALOGUE.run(transition.name, request.user, demand, data)
+        return _out(_get(request, number), actions_for=request.user)
+
+    if transition.inputs:
+        def endpoint(request, number: str, payload):
+            return perform(request, number, payload.dict())
+        endpoint.__annotations__ = {"number": str,
+                                    "payload": CATALOGUE.schema(transition.name)}
+    else:
+        def endpoint(request, number: str):
+            return perform(request, number, {})
+        endpoint.__annotations__ = {"number": str}
+    endpoint.__name__ = f"demand_{transition.name}"
+    endpoint.__doc__ = transition.help or None
+    return endpoint
 
 
-@api.post("/demands/{number}/actions/{action}",
-          response={200: DemandOut, 403: Error, 404: Error, 409: Error, 422: Error},
-          tags=["demands"], summary="办理动作（受理、派遣、签收、退单、答复、评价……）")
-def act(request, number: str, action: ActionName, payload: ActionIn):
-    demand = _get(request, number)
-    user = request.user
-    match action:
-        case "receive":
-            actions.receive(user, demand)
-        case "dispatch":
-            actions.dispatch(user, demand, payload.unit or "", payload.note)
-        case "accept":
-            actions.accept(user, demand)
-        case "return":
-            actions.return_(user, demand, payload.reason)
-        case "transfer":
-            actions.transfer(user, demand, payload.unit or "", payload.reason)
-        case "request_extension":
-            actions.request_extension(user, demand, payload.extra_days, payload.reason)
-        case "approve_extension":
-            actions.approve_extension(user, demand, payload.note)
-        case "refuse_extension":
-            actions.refuse_extension(user, demand, payload.note)
-        case "urge":
-            actions.urge(user, demand, payload.note)
-        case "supervise":
-            actions.supervise(user, demand, payload.note or payload.reason)
-        case "reply":
-            actions.reply(user, demand, payload.content)
-        case "answer_follow_up":
-            actions.answer_follow_up(user, demand, payload.content)
-        case "visit":
-            actions.record_visit(user, demand, bool(payload.reached), payload.level,
-                                 payload.note)
-        case "evaluate":
-            # A system relaying the requester's evaluation (政务服务 好差评 feed).
-            if not access.can_anywhere(user, "demand.submit"):
-                raise ActionError("forbidden", "该账号不能回传评价。")
-            actions.evaluate(user, demand, payload.level, "api", payload.comment)
-        case "merge":
-            into = _visible(request).filter(number=payload.into or "").first()
-            if into is None:
-                raise ActionError("invalid", "请提供要并入的诉求编号。", "into")
-            actions.merge(user, demand, into)
-        case "invalidate":
-            actions.invalidate(user, demand, payload.reason)
-        case "close":
-            actions.close(user, demand, payload.note)
-    return _out(_get(request, number))
-
-
+for _transition in CATALOGUE.on("api"):
+    api.post(f"/demands/{{number}}/actions/{_transition.name}",
+             response={200: DemandOut, 403: Error, 404: Error, 409: Error, 422: Error},
+             tags=["actions"], summary=f"{_transition.label}（{_transition.name}）",
+             operation_id=f"demand_{_transition.name}")(_action_endpoint(_transition))

@@ -123,6 +123,7 @@ def main(count: int, seed: int = 7) -> None:
                     "dispatched_at": ts(dispatched, has["dispatched"]),
                     "accepted_at": ts(accepted, has["accepted"]),
                     "deadline": ts(deadline, has["received"]), "warn_at": ts(warn, has["received"]),
+                    "committed_deadline": ts(deadline, has["received"]),
                     "sla_flag": "overdue" if has["received"] and deadline < now and not has["replied"] else "normal",
                     "first_replied_at": ts(replied, has["replied"]),
                     "replied_on_time": (not late) if has["replied"] else None,

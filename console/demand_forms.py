@@ -1,5 +1,6 @@
-"""Forms of the demand pages. They type and bound the input; the rules live in the
-actions, whose ``ActionError`` messages the views attach to these forms."""
+"""Forms of the demand pages other than the actions' (those are generated from
+``demands.catalogue``). They type and bound the input; the rules live in the actions,
+whose ``ActionError`` messages the views attach to these forms."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category
 from catalog.queries import leaf_categories
-from demands.models import Channel, Level, ReplyTemplate, RequesterKind, SlaFlag
+from demands.models import Channel, ReplyTemplate, RequesterKind, SlaFlag
 from lib.forms import Bootstrap, MultipleFileField
 from org.models import Unit
 
@@ -67,74 +68,12 @@ class FilterForm(Bootstrap, forms.Form):
         self.fields["unit"].queryset = active_units()
 
 
-class UnitForm(Bootstrap, forms.Form):
-    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.none(),
-                                  empty_label="请选择单位")
-    note = forms.CharField(label=_("说明"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, demand=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = active_units().exclude(kind="office")
-        if demand is not None and demand.category.default_unit_id and not self.is_bound:
-            self.initial["unit"] = demand.category.default_unit_id
-
-
-class TransferForm(UnitForm):
-    note = forms.CharField(label=_("转办理由"), max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReasonForm(Bootstrap, forms.Form):
-    reason = forms.CharField(label=_("理由"), max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class NoteForm(Bootstrap, forms.Form):
-    note = forms.CharField(label=_("说明"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class RequiredNoteForm(NoteForm):
-    note = forms.CharField(label=_("说明"), max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReplyForm(Bootstrap, forms.Form):
-    template = forms.ModelChoiceField(label=_("文明用语模板"), required=False,
-                                      queryset=ReplyTemplate.objects.all(),
-                                      empty_label="不使用模板")
-    content = forms.CharField(label=_("答复内容"), max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class ExtensionForm(Bootstrap, forms.Form):
-    extra_days = forms.IntegerField(label=_("延长工作日"), min_value=1, max_value=30)
-    reason = forms.CharField(label=_("延期理由"), max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class VisitForm(Bootstrap, forms.Form):
-    reached = forms.TypedChoiceField(label=_("回访结果"), coerce=lambda v: v == "yes",
-                                     choices=[("yes", "已联系上诉求人"),
-                                              ("no", "未能联系上")],
-                                     widget=forms.RadioSelect)
-    level = forms.TypedChoiceField(label=_("满意度"), required=False, coerce=int,
-                                   empty_value=None,
-                                   choices=[("", "—"), *Level.choices])
-    note = forms.CharField(label=_("回访情况"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class SuperviseForm(Bootstrap, forms.Form):
-    instruction = forms.CharField(label=_("督办要求"), max_length=1000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    respond_by = forms.DateTimeField(label=_("反馈期限"), required=False,
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-
-
-class MergeForm(Bootstrap, forms.Form):
-    into = forms.CharField(label=_("并入诉求编号"), max_length=20)
+def reply_template_field() -> forms.ModelChoiceField:
+    """The civil-language template picker beside a reply box (fills it in the browser;
+    not an input of the reply itself)."""
+    return forms.ModelChoiceField(label=_("文明用语模板"), required=False,
+                                  queryset=ReplyTemplate.objects.all(),
+                                  empty_label="不使用模板")
 
 
 class PeriodForm(Bootstrap, forms.Form):

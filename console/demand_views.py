@@ -17,13 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from demands import actions, kpis, queues
-from demands.actions import ActionError, Intake
+from demands import catalogue, kpis, queues
+from demands.actions.intake import Intake, register
+from demands.catalogue import CATALOGUE
 from demands.exports import write_xlsx
-from demands.models import Demand, ReplyTemplate, SlaFlag, State
+from demands.models import Demand, ReplyTemplate, SlaFlag
 from inbox.actions import mark_read
 from inbox.models import Notification
 from insights import routing
+from lib.errors import ActionError
 from org import access
 
 from . import demand_forms as f
@@ -48,13 +50,8 @@ def _filtered(request, queryset, form):
         queryset = queryset.filter(requester_kind=data["kind"])
     if data["sla"]:
         now = timezone.now()
-        clock = Q(state__in=[State.RECEIVED, State.DISPATCHED, State.HANDLING,
-                             State.FOLLOW_UP])
-        queryset = queryset.filter({
-            SlaFlag.OVERDUE: clock & Q(deadline__lt=now),
-            SlaFlag.WARNING: clock & Q(warn_at__lte=now, deadline__gte=now),
-            SlaFlag.NORMAL: ~(clock & Q(warn_at__lte=now)),
-        }[data["sla"]])
+        queryset = {SlaFlag.OVERDUE: queryset.overdue, SlaFlag.WARNING: queryset.warning,
+                    SlaFlag.NORMAL: queryset.in_time}[data["sla"]](now)
     return queryset
 
 
@@ -102,7 +99,7 @@ def demand_register(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            demand, created = actions.register(request.user, Intake(**data))
+            demand, created = register(request.user, Intake(**data))
         except ActionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -124,76 +121,34 @@ def _get_demand(request, number) -> Demand:
                                       "handler", "duplicate_of"), number=number)
 
 
-ACTION_FORMS = {
-    "receive": None, "accept": None,
-    "dispatch": f.UnitForm, "transfer": f.TransferForm,
-    "return": f.ReasonForm, "invalidate": f.ReasonForm,
-    "request_extension": f.ExtensionForm,
-    "approve_extension": f.NoteForm, "refuse_extension": f.RequiredNoteForm,
-    "urge": f.NoteForm, "close": f.RequiredNoteForm,
-    "supervise": f.SuperviseForm, "reply": f.ReplyForm, "answer_follow_up": f.ReplyForm,
-    "visit": f.VisitForm, "merge": f.MergeForm,
-}
-
-
-def _perform(user, name, demand, data):
-    match name:
-        case "receive":
-            return actions.receive(user, demand)
-        case "accept":
-            return actions.accept(user, demand)
-        case "dispatch":
-            return actions.dispatch(user, demand, data["unit"], data["note"])
-        case "transfer":
-            return actions.transfer(user, demand, data["unit"], data["note"])
-        case "return":
-            return actions.return_(user, demand, data["reason"])
-        case "invalidate":
-            return actions.invalidate(user, demand, data["reason"])
-        case "request_extension":
-            return actions.request_extension(user, demand, data["extra_days"], data["reason"])
-        case "approve_extension":
-            return actions.approve_extension(user, demand, data["note"])
-        case "refuse_extension":
-            return actions.refuse_extension(user, demand, data["note"])
-        case "urge":
-            return actions.urge(user, demand, data["note"])
-        case "close":
-            return actions.close(user, demand, data["note"])
-        case "supervise":
-            respond_by = data["respond_by"]
-            return actions.supervise(user, demand, data["instruction"], respond_by)
-        case "reply":
-            return actions.reply(user, demand, data["content"])
-        case "answer_follow_up":
-            return actions.answer_follow_up(user, demand, data["content"])
-        case "visit":
-            return actions.record_visit(user, demand, data["reached"], data["level"],
-                                        data["note"])
-        case "merge":
-            into = access.filter_for(user, "demand.view", Demand.objects.all()).filter(
-                number=data["into"].strip().upper()).first()
-            if into is None:
-                raise ActionError("invalid", f"找不到诉求 {data['into']}。", "into")
-            return actions.merge(user, demand, into)
-    raise Http404
+def _action_form(name: str, demand, data=None):
+    """The form of a catalogue transition (None when it takes no input), with the
+    console's aids: the category's default unit and a routing suggestion preselected
+    for dispatch, the reply templates beside a reply."""
+    transition = CATALOGUE[name]
+    if not transition.inputs:
+        return None
+    form = CATALOGUE.form_class(name)(data)
+    if data is None and name == "dispatch" and demand.category.default_unit_id:
+        form.initial["unit"] = demand.category.default_unit.code
+    for spec in transition.inputs:
+        if spec.assist == "reply_templates":
+            form.fields = {"template": f.reply_template_field(), **form.fields}
+            form.fields["template"].widget.attrs.update({"class": "form-select",
+                                                         "data-reply-templates": "1"})
+    return form
 
 
 def _detail_context(request, demand, forms=None, errors=None):
-    available = queues.available_actions(request.user, demand)
+    available = catalogue.available(request.user, demand)
     forms = forms or {}
     panels = []
     for name in available:
-        form_class = ACTION_FORMS[name]
-        form = forms.get(name) or (form_class(demand=demand) if form_class in
-                                   (f.UnitForm, f.TransferForm) else
-                                   form_class() if form_class else None)
-        if name in ("reply", "answer_follow_up") and form is not None and not form.is_bound:
-            form.fields["template"].widget.attrs["data-reply-templates"] = "1"
-        if name == "dispatch" and not form.is_bound and request.GET.get("unit", "").isdigit():
-            form.initial["unit"] = int(request.GET["unit"])  # a routing suggestion's link
-        panels.append({"name": name, "label": queues.ACTION_LABELS[name], "form": form,
-                       "error": (errors or {}).get(name)})
+        form = forms.get(name) or _action_form(name, demand)
+        if name == "dispatch" and not form.is_bound and request.GET.get("unit"):
+            form.initial["unit"] = request.GET["unit"]  # a routing suggestion's link
+        panels.append({"name": name, "label": CATALOGUE[name].label, "form": form,
+                       "help": CATALOGUE[name].help, "error": (errors or {}).get(name)})
     return {
         "demand": demand,
         # refusals of actions no longer (or never) offered: shown above everything
@@ -225,25 +180,20 @@ def demand_detail(request, number):
 @require_POST
 def demand_act(request, number, name):
     demand = _get_demand(request, number)
-    if name not in ACTION_FORMS:
+    if name not in CATALOGUE or "console" not in CATALOGUE[name].surfaces:
         raise Http404
-    form_class = ACTION_FORMS[name]
-    form = None
-    if form_class in (f.UnitForm, f.TransferForm):
-        form = form_class(request.POST, demand=demand)
-    elif form_class:
-        form = form_class(request.POST)
+    form = _action_form(name, demand, request.POST)
     errors = {}
     if form is None or form.is_valid():
         try:
-            _perform(request.user, name, demand, form.cleaned_data if form else {})
+            CATALOGUE.run(name, request.user, demand, form.cleaned_data if form else {})
         except ActionError as error:
             if form is not None and error.field in form.fields:
                 form.add_error(error.field, error.message)
             else:
                 errors[name] = error.message
         else:
-            messages.success(request, f"已{queues.ACTION_LABELS[name]}。")
+            messages.success(request, f"已{CATALOGUE[name].label}。")
             demand = _get_demand(request, number)
             if not request.headers.get("HX-Request"):
                 return redirect("console:demand_detail", number=number)

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from demands.actions import ActionError, may_triage
+from demands.actions.triage import may_triage
 from demands.models import State
 from insights import actions as flag_actions
 from insights.duplicates import distance_between
 from insights.models import DuplicateFlag, FlagState
+from lib.errors import ActionError
 from org import access
 
 PAGE_SIZE = 50

@@ -21,8 +21,9 @@ from catalog.models import Category
 from enterprises.models import Enterprise
 from org.models import Role, RoleAssignment, Unit
 
-from . import actions, sla
-from .actions import Intake
+from . import sla
+from .actions import extensions, handover, oversight, replies, triage
+from .actions.intake import Intake, register, submit
 from .models import Demand, ReplyTemplate
 
 ROADS = ["洪泽湖路", "幸福路", "发展大道", "西湖路", "黄河路", "人民大道", "青海湖路", "太湖路",
@@ -165,12 +166,12 @@ def _one(index, start, now, rng, people, categories, districts, enterprises, han
         return t
 
     if channel in SUBMITTED_CHANNELS:
-        demand, created = actions.submit(None, intake, at=t)
+        demand, created = submit(None, intake, at=t)
         if not created or stall == "submitted":
             return
-        demand = actions.receive(receiver, demand, at=step(5, 90))
+        demand = handover.receive(receiver, demand, at=step(5, 90))
     else:
-        demand, created = actions.register(receiver, intake, at=t)
+        demand, created = register(receiver, intake, at=t)
         if not created:
             return
     if stall == "received":
@@ -180,61 +181,61 @@ def _one(index, start, now, rng, people, categories, districts, enterprises, han
         other = Demand.objects.filter(category=category, submitted_at__lt=t).exclude(
             pk=demand.pk).exclude(state__in=["merged", "invalid"]).order_by("-submitted_at").first()
         if other:
-            actions.merge(people["dispatcher"], demand, other, at=step(5, 60))
+            triage.merge(people["dispatcher"], demand, other, at=step(5, 60))
             return
     if roll < 0.05:
-        actions.invalidate(receiver, demand, "来电人反映的问题已自行解决，撤回诉求。", at=step(5, 60))
+        triage.invalidate(receiver, demand, "来电人反映的问题已自行解决，撤回诉求。", at=step(5, 60))
         return
     unit = category.default_unit
     if category.name == "占道经营":
         unit = rng.choice(districts)
     if rng.random() < 0.06:
         wrong = rng.choice([d for d in districts if d != unit])
-        demand = actions.dispatch(people["dispatcher"], demand, wrong, at=step(5, 60))
-        demand = actions.return_(handlers[wrong.pk], demand, "经核实该问题不在本辖区职责范围。",
+        demand = handover.dispatch(people["dispatcher"], demand, wrong, at=step(5, 60))
+        demand = handover.return_(handlers[wrong.pk], demand, "经核实该问题不在本辖区职责范围。",
                                  at=step(20, 240))
-    demand = actions.dispatch(people["dispatcher"], demand, unit, at=step(5, 60))
+    demand = handover.dispatch(people["dispatcher"], demand, unit, at=step(5, 60))
     if stall == "dispatched":
         raise Stop
     handler = handlers[unit.pk]
-    demand = actions.accept(handler, demand, at=step(10, 150))
+    demand = handover.accept(handler, demand, at=step(10, 150))
     if stall == "handling":
         raise Stop
     if rng.random() < 0.08:
-        actions.request_extension(handler, demand, rng.randint(2, 5), "需协调相关部门联合处置。",
+        extensions.request_extension(handler, demand, rng.randint(2, 5), "需协调相关部门联合处置。",
                                   at=step(30, 600))
         if rng.random() < 0.8:
-            demand = actions.approve_extension(people["supervisor"], demand, "同意延期，请抓紧办理。",
+            demand = extensions.approve_extension(people["supervisor"], demand, "同意延期，请抓紧办理。",
                                                at=step(30, 300))
         else:
-            demand = actions.refuse_extension(people["dispatcher"], demand, "时限内可以办结，不予延期。",
+            demand = extensions.refuse_extension(people["dispatcher"], demand, "时限内可以办结，不予延期。",
                                               at=step(30, 300))
     if rng.random() < 0.1:
-        actions.urge(people["dispatcher"], demand, "群众再次来电询问，请加快办理。", at=step(30, 600))
+        oversight.urge(people["dispatcher"], demand, "群众再次来电询问，请加快办理。", at=step(30, 600))
     # Reply: mostly within the committed limit, sometimes late.
     total = max((demand.deadline - t).total_seconds() / 60, 30)
     late = rng.random() < 0.12
     minutes = int(total * (rng.uniform(1.05, 1.8) if late else rng.uniform(0.15, 0.9)))
-    demand = actions.reply(handler, demand, TEMPLATES[0][1].replace("{name}", intake.requester_name)
+    demand = replies.reply(handler, demand, TEMPLATES[0][1].replace("{name}", intake.requester_name)
                            .replace("{number}", demand.number), at=step(minutes, minutes + 1))
     for round_ in range(2):
         if rng.random() < 0.07:
-            demand = actions.record_visit(receiver, demand, reached=False,
+            demand = replies.record_visit(receiver, demand, reached=False,
                                           note="回访电话无人接听。", at=step(600, 2880))
-            actions.close(receiver, demand, "多次回访未能联系上诉求人，按程序办结。",
+            replies.close(receiver, demand, "多次回访未能联系上诉求人，按程序办结。",
                           at=step(60, 1440))
             return
         level = rng.choice(LEVELS) if round_ == 0 else rng.choice([5, 4, 4, 3, 3, 2])
         if rng.random() < 0.6:
-            demand = actions.record_visit(receiver, demand, reached=True, level=level,
+            demand = replies.record_visit(receiver, demand, reached=True, level=level,
                                           note="回访诉求人。", at=step(600, 2880))
         else:
-            demand = actions.evaluate(None, demand, level, source="web",
+            demand = replies.evaluate(None, demand, level, source="web",
                                       comment="" if level >= 3 else "问题没有彻底解决。",
                                       at=step(120, 2880))
         if level >= 3:
             return
-        demand = actions.answer_follow_up(handler, demand, "已再次到现场整改到位，并向诉求人当面说明。",
+        demand = replies.answer_follow_up(handler, demand, "已再次到现场整改到位，并向诉求人当面说明。",
                                           at=step(240, 1440))
     return
 

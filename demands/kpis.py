@@ -22,7 +22,7 @@ from django.utils import timezone
 from catalog.models import Category
 from org.models import Unit
 
-from .models import CLOCK_STATES, Channel, RequesterKind, State
+from .models import Channel, RequesterKind, State
 
 EXCLUDED = (State.MERGED, State.INVALID)
 
@@ -78,13 +78,15 @@ def _in(field: str, start: dt.datetime, end: dt.datetime) -> Q:
 
 def _families(start, end, now):
     """(name, period field, denominator filter, {numerator name: filter})."""
-    due = _in("deadline", start, end) & (Q(first_replied_at__isnull=False)
-                                         | Q(deadline__lt=now)) & ~Q(state__in=EXCLUDED)
+    # the committed time limit: a follow-up's own clock does not move a demand's month
+    due = _in("committed_deadline", start, end) & (
+        Q(first_replied_at__isnull=False) | Q(committed_deadline__lt=now)) \
+        & ~Q(state__in=EXCLUDED)
     return [
         ("satisfaction", "first_evaluated_at",
          _in("first_evaluated_at", start, end) & Q(first_evaluation_level__isnull=False),
          {"satisfied": Q(first_evaluation_level__gte=3)}),
-        ("on_time", "deadline", due,
+        ("on_time", "committed_deadline", due,
          {"on_time": Q(replied_on_time=True)}),
         ("visit", "first_replied_at", _in("first_replied_at", start, end),
          {"visited": Q(visited_at__isnull=False) | Q(first_evaluated_at__isnull=False)}),
@@ -154,7 +156,7 @@ def summary(queryset: QuerySet, start: dt.datetime, end: dt.datetime, now=None) 
     period [start, end)."""
     now = now or timezone.now()
     figures = _rates(_count(queryset, start, end, now, None)[None])
-    figures["open_overdue"] = queryset.filter(state__in=CLOCK_STATES, deadline__lt=now).count()
+    figures["open_overdue"] = queryset.overdue(now).count()
     return figures
 
 

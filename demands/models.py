@@ -12,6 +12,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +108,25 @@ def new_number(at=None) -> str:
     return f"{at:%y%m%d}-{''.join(tail)}"
 
 
+class DemandQuerySet(models.QuerySet):
+    """The clock's conditions as SQL, for queues, filters, the sweep and the KPIs alike
+    (``Demand.sla_state`` is the same rule for one demand in Python)."""
+
+    def running(self):
+        return self.filter(state__in=CLOCK_STATES)
+
+    def overdue(self, now):
+        return self.filter(state__in=CLOCK_STATES, deadline__lt=now)
+
+    def warning(self, now):
+        return self.filter(state__in=CLOCK_STATES, warn_at__lte=now, deadline__gte=now)
+
+    def in_time(self, now):
+        """Neither warning nor overdue at ``now`` (also every demand whose clock is not
+        running)."""
+        return self.exclude(state__in=CLOCK_STATES, warn_at__lte=now)
+
+
 class Demand(models.Model):
     number = models.CharField(_("诉求编号"), max_length=20, unique=True, editable=False)
     # who asked
@@ -161,7 +181,11 @@ class Demand(models.Model):
     received_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("首次派遣时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    deadline = models.DateTimeField(_("承诺办结时限"), null=True, blank=True)
+    # The committed time limit (承诺办结时限): set at receipt, moved only by an approved
+    # extension of the first round. ``deadline``/``warn_at`` are the *running* clock's —
+    # the same until a 差评整改 starts its own (see demands/clock.py).
+    committed_deadline = models.DateTimeField(_("承诺办结时限"), null=True, blank=True)
+    deadline = models.DateTimeField(_("当前办理时限"), null=True, blank=True)
     warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
     sla_flag = models.CharField(_("已提醒的时限状态"), max_length=8, choices=SlaFlag.choices,
                                 default=SlaFlag.NORMAL)
@@ -188,6 +212,8 @@ class Demand(models.Model):
 
     ACCESS_UNIT_FIELD = "current_unit__path"
     ACCESS_USER_FIELDS = ("first_receiver",)
+
+    objects = DemandQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("诉求")
@@ -247,6 +273,15 @@ class Demand(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self):
+        """The demand's page in the console (the link in notifications)."""
+        return reverse("console:demand_detail", kwargs={"number": self.number})
+
+    @property
+    def in_follow_up(self) -> bool:
+        """A 差评整改 runs its own clock beside the committed one."""
+        return self.follow_up_count > 0 and self.deadline != self.committed_deadline
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
@@ -256,7 +291,8 @@ class Demand(models.Model):
         return self.state in CLOCK_STATES
 
     def sla_state(self, now=None) -> str:
-        """normal / warning / overdue, derived from the deadline at ``now``."""
+        """normal / warning / overdue of the running clock at ``now`` (the rule of
+        ``DemandQuerySet.overdue`` and ``.warning``)."""
         if not self.clock_running or self.deadline is None:
             return SlaFlag.NORMAL
         now = now or timezone.now()

@@ -1,5 +1,6 @@
-"""Read side of the console and the API: role-based queues, filters, keyset pages, and
-which actions a user may take on a demand now."""
+"""The role-based queues of demands (待受理, 待派遣 …), shared by the console and the API,
+and their keyset pages. Which actions a user may take on a demand is
+``demands.catalogue``'s answer."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from org import access
 from org.models import Role
 
-from .models import CLOCK_STATES, OPEN_STATES, Demand, ExtensionStatus, State
+from .models import OPEN_STATES, Demand, State
 
 
 @dataclass(frozen=True)
@@ -22,20 +23,20 @@ class Queue:
     label: str
     roles: frozenset[str] | None  # who sees it in their menu (None: everybody)
 
-    def q(self, user, now) -> Q:
+    def rows(self, queryset: QuerySet, user, now) -> QuerySet:
         match self.key:
             case "submitted" | "received" | "dispatched" | "replied":
-                return Q(state=self.key)
+                return queryset.filter(state=self.key)
             case "handling":
-                return Q(state__in=[State.HANDLING, State.FOLLOW_UP])
+                return queryset.filter(state__in=[State.HANDLING, State.FOLLOW_UP])
             case "warning":
-                return Q(state__in=CLOCK_STATES, warn_at__lte=now, deadline__gte=now)
+                return queryset.warning(now)
             case "overdue":
-                return Q(state__in=CLOCK_STATES, deadline__lt=now)
+                return queryset.overdue(now)
             case "mine":
-                return Q(first_receiver=user, state__in=OPEN_STATES)
+                return queryset.filter(first_receiver=user, state__in=OPEN_STATES)
             case _:
-                return Q()
+                return queryset
 
 
 TRIAGE = frozenset({Role.RECEIVER, Role.DISPATCHER})
@@ -75,7 +76,7 @@ def visible(user) -> QuerySet:
 
 def queue_queryset(user, key: str, now=None) -> QuerySet:
     now = now or timezone.now()
-    return visible(user).filter(QUEUES[key].q(user, now))
+    return QUEUES[key].rows(visible(user), user, now)
 
 
 # --- keyset pagination on (submitted_at desc, id desc) -----------------------------------
@@ -107,55 +108,3 @@ def page(queryset: QuerySet, cursor: str | None, size: int = 50):
     more = len(rows) > size
     rows = rows[:size]
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
-
-
-# --- what may be done now --------------------------------------------------------------
-ACTION_LABELS = {
-    "receive": "受理", "dispatch": "派遣", "accept": "签收", "return": "退单",
-    "transfer": "转办", "request_extension": "申请延期", "approve_extension": "批准延期",
-    "refuse_extension": "驳回延期", "urge": "催办", "supervise": "督办", "reply": "答复",
-    "visit": "回访", "answer_follow_up": "整改答复", "merge": "并单",
-    "invalidate": "作废", "close": "办结",
-}
-
-
-def available_actions(user, demand: Demand) -> list[str]:
-    """The actions the user could take on the demand in its present state (the action
-    itself checks again under the row lock)."""
-    def can(capability):
-        return access.can(user, capability, demand)
-
-    state = demand.state
-    pending = demand.extension_requests.filter(status=ExtensionStatus.PENDING).exists() \
-        if state in (State.HANDLING, State.FOLLOW_UP) else False
-    out = []
-    if state == State.SUBMITTED and can("demand.receive"):
-        out.append("receive")
-    if state == State.RECEIVED and can("demand.dispatch"):
-        out.append("dispatch")
-    if state == State.DISPATCHED and can("demand.handle"):
-        out.append("accept")
-    if state == State.HANDLING and can("demand.handle"):
-        out.append("reply")
-    if state == State.FOLLOW_UP and can("demand.handle"):
-        out.append("answer_follow_up")
-    if state in (State.DISPATCHED, State.HANDLING) and can("demand.handle"):
-        out.append("return")
-    if state in (State.DISPATCHED, State.HANDLING) and can("demand.transfer"):
-        out.append("transfer")
-    if state in (State.HANDLING, State.FOLLOW_UP) and can("demand.handle") and not pending:
-        out.append("request_extension")
-    if pending and can("demand.approve_extension"):
-        out += ["approve_extension", "refuse_extension"]
-    if state == State.REPLIED and can("demand.visit"):
-        out.append("visit")
-        if demand.visited_at:
-            out.append("close")
-    if state in CLOCK_STATES and can("demand.urge"):
-        out.append("urge")
-    if state in OPEN_STATES and can("demand.supervise"):
-        out.append("supervise")
-    if state in (State.SUBMITTED, State.RECEIVED) and (can("demand.dispatch")
-                                                       or can("demand.receive")):
-        out += ["merge", "invalidate"]
-    return out

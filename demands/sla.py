@@ -14,11 +14,11 @@ from inbox.actions import notify
 from org.models import Role
 from org.queries import users_with_role
 
-from .models import CLOCK_STATES, Demand, DemandEvent, EventKind, SlaFlag
+from .models import Demand, DemandEvent, EventKind, SlaFlag
 
 
 def _flag(demand_id: int, condition: dict, exclude_flag: str | None, new_flag: str) -> bool:
-    rows = Demand.objects.filter(pk=demand_id, state__in=CLOCK_STATES, **condition)
+    rows = Demand.objects.filter(pk=demand_id).running().filter(**condition)
     if exclude_flag:
         rows = rows.exclude(sla_flag=exclude_flag)
     return rows.update(sla_flag=new_flag) == 1
@@ -27,8 +27,8 @@ def _flag(demand_id: int, condition: dict, exclude_flag: str | None, new_flag: s
 def sweep(now=None, batch: int = 500) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"warned": 0, "overdue": 0}
-    overdue = (Demand.objects.filter(state__in=CLOCK_STATES, deadline__lt=now)
-               .exclude(sla_flag=SlaFlag.OVERDUE).values_list("pk", flat=True)[:batch])
+    overdue = (Demand.objects.overdue(now).exclude(sla_flag=SlaFlag.OVERDUE)
+               .values_list("pk", flat=True)[:batch])
     for pk in list(overdue):
         with transaction.atomic():
             if not _flag(pk, {"deadline__lt": now}, SlaFlag.OVERDUE, SlaFlag.OVERDUE):
@@ -41,11 +41,10 @@ def sweep(now=None, batch: int = 500) -> dict[str, int]:
                    f"已超期：诉求 {demand.number} {demand.title}",
                    f"{demand.current_unit.display_name}承办，承诺时限 "
                    f"{timezone.localtime(demand.deadline):%Y-%m-%d %H:%M} 已过。",
-                   f"/console/demands/{demand.number}/",
+                   demand.get_absolute_url(),
                    dedupe_key=f"overdue:{demand.pk}:{demand.deadline.isoformat()}", at=now)
             counts["overdue"] += 1
-    warning = (Demand.objects.filter(state__in=CLOCK_STATES, warn_at__lte=now,
-                                     deadline__gte=now, sla_flag=SlaFlag.NORMAL)
+    warning = (Demand.objects.warning(now).filter(sla_flag=SlaFlag.NORMAL)
                .values_list("pk", flat=True)[:batch])
     for pk in list(warning):
         with transaction.atomic():
@@ -58,7 +57,7 @@ def sweep(now=None, batch: int = 500) -> dict[str, int]:
                 list(users_with_role([Role.HANDLER, Role.UNIT_HEAD], demand.current_unit))
             notify(recipients, "demand.warning", f"即将超期：诉求 {demand.number} {demand.title}",
                    f"请在 {timezone.localtime(demand.deadline):%Y-%m-%d %H:%M} 前办结答复。",
-                   f"/console/demands/{demand.number}/",
+                   demand.get_absolute_url(),
                    dedupe_key=f"warning:{demand.pk}:{demand.deadline.isoformat()}", at=now)
             counts["warned"] += 1
     return counts

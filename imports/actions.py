@@ -27,7 +27,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.models import Category, Urgency
-from demands import actions as demand_actions
+from demands.actions import importing
+from demands.actions._common import get_intake_unit
+from demands.actions.intake import Intake
 from demands.models import Channel, RequesterKind
 from lib.errors import ActionError
 from org import access
@@ -282,7 +284,7 @@ class RowReader:
         index = self.columns.get(field)
         return cells[index] if index is not None else ""
 
-    def item(self, cells) -> demand_actions.Imported:
+    def item(self, cells) -> importing.Imported:
         get = self.cell
         content = get(cells, "content")
         title = get(cells, "title") or _title_from(content)
@@ -307,7 +309,7 @@ class RowReader:
         org = get(cells, "requester_org")
         if kind == RequesterKind.ENTERPRISE and not org:
             org = get(cells, "requester_name")
-        intake = demand_actions.Intake(
+        intake = Intake(
             requester_kind=kind, channel=self.source.channel, category=category,
             title=title, content=content, requester_name=get(cells, "requester_name"),
             requester_phone=_phone(get(cells, "requester_phone")), requester_org=org,
@@ -318,7 +320,7 @@ class RowReader:
             # (checked and made decimal by the demand's own rules)
             longitude=get(cells, "longitude"), latitude=get(cells, "latitude"),
             urgency=urgency)
-        return demand_actions.Imported(intake=intake,
+        return importing.Imported(intake=intake,
                                        received_at=parse_time(get(cells, "received_at")),
                                        number=get(cells, "number"))
 
@@ -406,7 +408,7 @@ class _Chunk:
     refused: list[RowError]  # refused before the database is asked (format, duplicates)
     # the rows handed to the demand action: (row number, cells, external id)
     numbered: list[tuple[int, list[str], str]]
-    prepared: demand_actions.PreparedImport
+    prepared: importing.PreparedImport
 
 
 class _Reader(threading.Thread):
@@ -418,7 +420,7 @@ class _Reader(threading.Thread):
         super().__init__(name=f"import-{job.pk}-reader", daemon=True)
         self.job, self.reader, self.rows, self.chunk = job, reader, rows, chunk
         self.staff = job.created_by
-        self.intake_unit = demand_actions._intake_unit()
+        self.intake_unit = get_intake_unit()
         self.chunks: queue.Queue = queue.Queue(maxsize=2)
         self.stopping = threading.Event()
         self.broken: str | None = None
@@ -476,7 +478,7 @@ class _Reader(threading.Thread):
                                           reader.cell(cells, "external_id"), error.message))
                 continue
             numbered.append((number, cells, reader.cell(cells, "external_id")[:64]))
-        prepared = demand_actions.prepare_import(
+        prepared = importing.prepare_import(
             items, channel=self.job.source.channel, categories=reader.categories,
             intake_unit=self.intake_unit, staff=self.staff, at=timezone.now())
         return _Chunk(len(pending), refused, numbered, prepared)
@@ -533,7 +535,7 @@ def _commit_chunk(job: Job, chunk: _Chunk, clock: tuple[float, float]) -> Job | 
         locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.done != job.done or locked.state != JobState.RUNNING:
             return None
-        outcomes = demand_actions.import_prepared(job.created_by, chunk.prepared)
+        outcomes = importing.import_prepared(job.created_by, chunk.prepared)
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         for (number, cells, external_id), outcome in zip(chunk.numbered, outcomes,
                                                           strict=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from demands import actions as demand_actions
+from demands.actions import triage
 from demands.models import Demand
 from lib.errors import ActionError
 
@@ -20,7 +20,7 @@ from .models import DuplicateFlag, FlagState
 def _locked_open_flag(actor, flag: DuplicateFlag, verb: str) -> DuplicateFlag:
     flag = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
     demand = Demand.objects.select_related("current_unit").get(pk=flag.demand_id)
-    if not demand_actions.may_triage(actor, demand):
+    if not triage.may_triage(actor, demand):
         raise ActionError("forbidden", f"您没有权限对诉求 {demand.number} 执行“{verb}”。")
     if flag.state != FlagState.OPEN:
         who = ""
@@ -42,7 +42,7 @@ def merge_flag(actor, flag: DuplicateFlag, at=None) -> DuplicateFlag:
     flag = _locked_open_flag(actor, flag, "并单")
     original = Demand.objects.get(pk=flag.original_id)
     try:
-        demand_actions.merge(actor, flag.demand, into=original, at=at)
+        triage.merge(actor, flag.demand, into=original, at=at)
     except ActionError as error:
         if error.code == "wrong_state":
             raise ActionError(error.code, f"{error.message}只有待受理、待派遣的诉求可以并单。",
@@ -65,5 +65,5 @@ def dismiss_flag(actor, flag: DuplicateFlag, at=None) -> DuplicateFlag:
     flag.save(update_fields=["state", "decided_by", "decided_at"])
     if not DuplicateFlag.objects.filter(demand_id=flag.demand_id).exclude(
             state=FlagState.DISMISSED).exists():
-        demand_actions.mark_repeat([flag.demand_id], repeat=False)
+        triage.mark_repeat([flag.demand_id], repeat=False)
     return flag

@@ -14,7 +14,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from demands import actions
+from demands.actions import handover
 from demands.models import Demand, State
 from lib.errors import ActionError
 
@@ -54,7 +54,7 @@ def dispatch(demands: list[Demand], threshold: float) -> int:
         unit, confidence, version = pick
         try:
             with transaction.atomic():  # a refusal leaves the caller's transaction intact
-                dispatched = actions.auto_dispatch(demand, unit, confidence=confidence,
+                dispatched = handover.auto_dispatch(demand, unit, confidence=confidence,
                                                    model_version=version)
         except ActionError as error:
             log.info("auto-dispatch of %s refused: %s", demand.number, error.message)

@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from demands import actions as demand_actions
+from demands.actions import triage
 from demands.models import Demand, State
 from lib.chinese import jaccard, shingles
 from lib.geo import EARTH_RADIUS_M, distance_m
@@ -303,7 +303,7 @@ def check_many(demands: list[Demand], rules: Rules | None = None,
             result[flag.demand_id].append(flag)
     flagged = [demand_id for demand_id, found in result.items()
                if any(flag.state != FlagState.DISMISSED for flag in found)]
-    demand_actions.mark_repeat(flagged)
+    triage.mark_repeat(flagged)
     for demand in demands:  # keep the caller's instances truthful
         if demand.pk in flagged:
             demand.is_repeat = True

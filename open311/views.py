@@ -21,8 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import Category
-from demands import actions
-from demands.actions import Intake
+from demands.actions.intake import Intake, submit
 from demands.models import OPEN_STATES, Channel, Demand, RequesterKind
 from lib.errors import ActionError
 from lib.privacy import generalise_address
@@ -214,7 +213,7 @@ def _create(request, fmt):
                     address=data.get("address_string", ""), longitude=lon or None,
                     latitude=lat or None)
     try:
-        demand, _created = actions.submit(user, intake)
+        demand, _created = submit(user, intake)
     except ActionError as failure:
         status = 403 if failure.code == "forbidden" else 400
         return error(fmt, status, failure.message)

@@ -14,10 +14,12 @@ from appointments.models import Slot
 from campaigns.queries import latest_campaign, phase_status
 from catalog import notices
 from catalog.models import ServiceItem
-from demands import actions, public, queues
-from demands.actions import ActionError, Intake
+from demands import public, queues
+from demands.actions import intake, replies
+from demands.actions.intake import Intake
 from demands.models import Demand
 from lib import ratelimit
+from lib.errors import ActionError
 from lib.geo import gcj02_to_wgs84
 from org.actions import current_away
 from org.models import StaffProfile, Unit, UnitKind
@@ -73,14 +75,14 @@ def submit(request):
         if longitude is not None and latitude is not None and data["coord_system"] == "gcj02":
             lon, lat = gcj02_to_wgs84(float(longitude), float(latitude))
             longitude, latitude = round(lon, 6), round(lat, 6)
-        intake = Intake(
+        new = Intake(
             requester_kind=data["requester_kind"], channel="portal", category=data["category"],
             title=data["title"], content=data["content"], address=data["address"],
             longitude=longitude, latitude=latitude, requester_name=data["requester_name"],
             requester_phone=data["requester_phone"], requester_org=data["requester_org"],
             attachments=data["photos"], consent_publish=data["consent_publish"])
         try:
-            demand, _created = actions.submit(None, intake)
+            demand, _created = intake.submit(None, new)
         except ActionError as error:
             form.add_error(error.field if error.field in form.fields else
                            ("photos" if error.field == "attachments" else None), error.message)
@@ -123,7 +125,7 @@ def track(request):
 def evaluate(request, token):
     form = EvaluateForm(request.POST or None)
     demand = Demand.objects.select_related("category", "current_unit").filter(
-        evaluation_token_hash=actions.token_hash(token)).first()
+        evaluation_token_hash=replies.token_hash(token)).first()
     if demand is None:
         return render(request, "portal/evaluate.html", {"invalid": True}, status=404)
     done = None
@@ -132,7 +134,7 @@ def evaluate(request, token):
                                EVALUATE_PER_IP_HOUR, 3600):
             return _too_many(request, "操作过于频繁，请稍后再试。")
         try:
-            done = actions.evaluate_by_token(token, form.cleaned_data["level"],
+            done = replies.evaluate_by_token(token, form.cleaned_data["level"],
                                              form.cleaned_data["comment"])
         except ActionError as error:
             form.add_error(None, error.message)
@@ -284,7 +286,7 @@ def evaluate_by_phone(request):
             form.add_error(None, "没有找到匹配的诉求，请核对编号和手机号。")
         else:
             try:
-                done = actions.evaluate(None, demand, data["level"], "web", data["comment"])
+                done = replies.evaluate(None, demand, data["level"], "web", data["comment"])
             except ActionError as error:
                 form.add_error(None, error.message)
     return render(request, "portal/evaluate_phone.html", {

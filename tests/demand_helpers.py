@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from demands import actions
-from demands.actions import Intake
+from demands.actions import handover, replies
+from demands.actions.intake import Intake, register
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -26,17 +26,17 @@ def intake(category=None, **overrides) -> Intake:
 
 
 def registered(personas, category, when="2026-11-23 09:00", **overrides):
-    demand, _ = actions.register(personas.receiver, intake(category, **overrides), at=at(when))
+    demand, _ = register(personas.receiver, intake(category, **overrides), at=at(when))
     return demand
 
 
 def handling(personas, org, category, when="2026-11-23 09:00", **overrides):
     demand = registered(personas, category, when, **overrides)
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a, at=at(when))
-    return actions.accept(personas.handler_a, demand, at=at(when))
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a, at=at(when))
+    return handover.accept(personas.handler_a, demand, at=at(when))
 
 
 def replied(personas, org, category, when="2026-11-23 09:00", **overrides):
     demand = handling(personas, org, category, when, **overrides)
-    return actions.reply(personas.handler_a, demand, "已安排环卫工人清运完毕，感谢您的反映。",
+    return replies.reply(personas.handler_a, demand, "已安排环卫工人清运完毕，感谢您的反映。",
                          at=at(when))

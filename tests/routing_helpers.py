@@ -9,7 +9,8 @@ import random
 from dataclasses import dataclass
 
 from catalog.models import Category, LimitUnit
-from demands import actions
+from demands.actions import handover
+from demands.actions.intake import register
 from org.models import Role, Unit, UnitKind
 
 from .conftest import make_staff
@@ -77,9 +78,9 @@ def build_history(personas, org, categories, per_unit: int = 30, seed: int = 5,
         code = codes[index % len(codes)]
         title, content = text_for(code, rng)
         when += dt.timedelta(minutes=7)
-        demand, _ = actions.register(personas.receiver, intake(
+        demand, _ = register(personas.receiver, intake(
             history.categories[code], title=title, content=content, requester_phone="",
             longitude=None, latitude=None, address=""), at=when)
-        demand = actions.dispatch(personas.dispatcher, demand, history.units[code], at=when)
-        actions.accept(history.handlers[code], demand, at=when)
+        demand = handover.dispatch(personas.dispatcher, demand, history.units[code], at=when)
+        handover.accept(history.handlers[code], demand, at=when)
     return history

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from demands.catalogue import CATALOGUE
 from demands.models import Demand, State
 from org.models import ApiToken
 
@@ -32,7 +33,22 @@ def test_the_openapi_document_is_served(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["info"]["title"] == "三满意服务平台 API"
     assert "/api/v1/demands" in spec["paths"]
-    assert "/api/v1/demands/{number}/actions/{action}" in spec["paths"]
+    # one endpoint per catalogue transition, each with its own request body
+    for transition in CATALOGUE.on("api"):
+        operation = spec["paths"][f"/api/v1/demands/{{number}}/actions/{transition.name}"]["post"]
+        body = operation.get("requestBody")
+        if not transition.inputs:
+            assert body is None
+            continue
+        reference = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        schema = spec["components"]["schemas"][reference]
+        assert set(schema["properties"]) == {spec_.name for spec_ in transition.inputs}
+        assert set(schema.get("required", [])) == {
+            spec_.name for spec_ in transition.inputs if spec_.required}
+    supervise = spec["paths"]["/api/v1/demands/{number}/actions/supervise"]["post"]
+    reference = supervise["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert "respond_by" in spec["components"]["schemas"][reference.rsplit("/", 1)[1]][
+        "properties"]
 
 
 def test_intake_is_idempotent_on_channel_and_external_id(client, token, categories):

@@ -50,8 +50,8 @@ def test_a_phone_in_demand_goes_round_the_loop(browser, site):
     dispatcher = sign_in(browser, site, "dispatcher")
     dispatcher.goto(site + f"/console/demands/{number}/")
     form = dispatcher.locator("form[data-action=dispatch]")
-    expect(form.locator("select[name=unit]")).to_have_value(str(Demand.objects.get(
-        number=number).category.default_unit_id))  # the category's default unit
+    expect(form.locator("select[name=unit]")).to_have_value(Demand.objects.get(
+        number=number).category.default_unit.code)  # the category's default unit
     form.get_by_role("button", name="派遣").click()
     expect(dispatcher.get_by_test_id("state")).to_have_text("待签收")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from demands import actions
+from demands.actions import handover, replies
 from demands.models import Demand, State
 
 from . import test_portal
@@ -56,10 +56,10 @@ def test_a_citizen_submits_tracks_and_evaluates_on_a_phone(browser, site, org, p
     assert demand.latitude is not None and demand.consent_publish
 
     # Staff work the demand through the service loop.
-    demand = actions.receive(personas.receiver, demand)
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
-    demand = actions.accept(personas.handler_a, demand)
-    actions.reply(personas.handler_a, demand, "您好，垃圾已清运完毕，感谢您的反映。")
+    demand = handover.receive(personas.receiver, demand)
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
+    demand = handover.accept(personas.handler_a, demand)
+    replies.reply(personas.handler_a, demand, "您好，垃圾已清运完毕，感谢您的反映。")
 
     page.get_by_role("link", name="查询进度").click()
     page.get_by_label("诉求编号").fill(number)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from demands import actions
+from demands.actions import handover
 from demands.models import Demand, State
 from demands.queues import QUEUES
 from org.models import Role
@@ -39,7 +39,7 @@ def two(personas, org, categories):
     """Demand A handled by unit A, demand B dispatched to unit B (with a 11/23 deadline)."""
     a = handling(personas, org, categories.litter, "2026-11-23 09:00", title="A单位的诉求")
     b = registered(personas, categories.stall, "2026-11-23 09:00", title="B单位的诉求")
-    b = actions.dispatch(personas.dispatcher, b, org.unit_b, at=at("2026-11-23 09:10"))
+    b = handover.dispatch(personas.dispatcher, b, org.unit_b, at=at("2026-11-23 09:10"))
     return a, b
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from demands import actions
-from demands.actions import ActionError
+from demands.actions import extensions, handover, oversight, replies, triage
+from demands.actions.intake import register, submit
 from demands.models import (
     Attachment,
     Demand,
@@ -17,6 +17,7 @@ from demands.models import (
     State,
 )
 from inbox.models import Notification
+from lib.errors import ActionError
 
 from .demand_helpers import at, handling, intake, registered, replied
 
@@ -50,24 +51,24 @@ class TestIntake:
 
     def test_portal_intake_waits_for_a_receiver_owned_by_the_intake_unit(
             self, personas, categories, org):
-        demand, created = actions.submit(None, intake(categories.stall, channel="portal"),
+        demand, created = submit(None, intake(categories.stall, channel="portal"),
                                          at=at("2026-11-23 09:00"))
         assert created and demand.state == State.SUBMITTED
         assert demand.current_unit == org.intake and demand.first_receiver is None
         assert demand.deadline is None
-        demand = actions.receive(personas.receiver, demand, at=at("2026-11-27 16:00"))
+        demand = handover.receive(personas.receiver, demand, at=at("2026-11-27 16:00"))
         assert demand.first_receiver == personas.receiver
         assert demand.deadline == at("2026-11-30 16:00")  # Friday + 1 working day = Monday
 
     def test_the_same_external_id_never_makes_a_second_demand(self, personas, categories):
-        first, created = actions.submit(None, intake(categories.litter, channel="12345",
+        first, created = submit(None, intake(categories.litter, channel="12345",
                                                      external_id="SQ12345-0001"))
-        again, created_again = actions.submit(None, intake(categories.litter, channel="12345",
+        again, created_again = submit(None, intake(categories.litter, channel="12345",
                                                            external_id="SQ12345-0001",
                                                            title="换了标题"))
         assert created and not created_again
         assert again.pk == first.pk and again.title == first.title
-        other, created_other = actions.submit(None, intake(categories.litter, channel="weibo",
+        other, created_other = submit(None, intake(categories.litter, channel="weibo",
                                                            external_id="SQ12345-0001"))
         assert created_other and other.pk != first.pk  # unique per channel
         assert Demand.objects.count() == 2
@@ -112,7 +113,7 @@ class TestIntake:
             self, personas, categories, overrides, field, message):
         values = {"category": categories.litter, **overrides}
         with pytest.raises(ActionError) as error:
-            actions.register(personas.receiver, intake(**values))
+            register(personas.receiver, intake(**values))
         assert error.value.code == "invalid"
         assert error.value.field == field
         assert message in error.value.message
@@ -123,12 +124,12 @@ class TestIntake:
     def test_an_oversize_attachment_is_refused(self, personas, categories, settings):
         big = SimpleUploadedFile("big.png", PNG + b"\x00" * (10 * 1024 * 1024))
         with pytest.raises(ActionError, match="超过 10 MB"):
-            actions.register(personas.receiver, intake(categories.litter, attachments=[big]))
+            register(personas.receiver, intake(categories.litter, attachments=[big]))
         assert Demand.objects.count() == 0
 
     def test_a_real_photo_is_kept(self, personas, categories, settings, tmp_path):
         settings.MEDIA_ROOT = tmp_path
-        demand, _ = actions.register(personas.receiver, intake(
+        demand, _ = register(personas.receiver, intake(
             categories.litter, attachments=[SimpleUploadedFile("现场.png", PNG)]))
         attachment = demand.attachments.get()
         assert attachment.content_type == "image/png" and attachment.original_name == "现场.png"
@@ -136,7 +137,7 @@ class TestIntake:
 
     def test_only_receivers_register(self, personas, categories):
         with pytest.raises(ActionError) as error:
-            actions.register(personas.handler_a, intake(categories.litter))
+            register(personas.handler_a, intake(categories.litter))
         assert error.value.code == "forbidden"
         assert Demand.objects.count() == 0
 
@@ -145,15 +146,15 @@ class TestTheLoop:
     def test_from_registration_to_a_satisfied_return_visit(self, personas, categories, org):
         demand = registered(personas, categories.litter, "2026-11-23 09:00")
         assert demand.accountable == personas.receiver
-        demand = actions.dispatch(personas.dispatcher, demand, org.unit_a, note="请尽快处理",
+        demand = handover.dispatch(personas.dispatcher, demand, org.unit_a, note="请尽快处理",
                                   at=at("2026-11-23 09:10"))
         assert demand.state == State.DISPATCHED and demand.current_unit == org.unit_a
         assert demand.accountable == personas.receiver  # until a unit accepts
-        demand = actions.accept(personas.handler_a, demand, at=at("2026-11-23 09:20"))
+        demand = handover.accept(personas.handler_a, demand, at=at("2026-11-23 09:20"))
         assert demand.accountable == personas.handler_a
-        demand = actions.reply(personas.handler_a, demand, "已清运。", at=at("2026-11-23 11:00"))
+        demand = replies.reply(personas.handler_a, demand, "已清运。", at=at("2026-11-23 11:00"))
         assert demand.state == State.REPLIED and demand.replied_on_time is True
-        demand = actions.record_visit(personas.receiver, demand, reached=True, level=4,
+        demand = replies.record_visit(personas.receiver, demand, reached=True, level=4,
                                       note="群众表示满意", at=at("2026-11-23 15:00"))
         assert demand.state == State.CLOSED and demand.evaluation_level == 4
         assert demand.closed_at == at("2026-11-23 15:00")
@@ -169,16 +170,16 @@ class TestTheLoop:
 
     def test_a_late_reply_is_recorded_as_late(self, personas, categories, org):
         demand = handling(personas, org, categories.litter, "2026-11-23 09:00")
-        demand = actions.reply(personas.handler_a, demand, "已处理", at=at("2026-11-24 09:00"))
+        demand = replies.reply(personas.handler_a, demand, "已处理", at=at("2026-11-24 09:00"))
         assert demand.replied_on_time is False
 
     def test_return_needs_a_reason_and_goes_back_to_dispatch(self, personas, categories, org):
         demand = handling(personas, org, categories.litter)
         before = demand.events.count()
         with pytest.raises(ActionError, match="请填写退单理由"):
-            actions.return_(personas.handler_a, demand, "  ")
+            handover.return_(personas.handler_a, demand, "  ")
         assert_unchanged(demand, before)
-        demand = actions.return_(personas.handler_a, demand, "属市政设施处职责")
+        demand = handover.return_(personas.handler_a, demand, "属市政设施处职责")
         assert demand.state == State.RECEIVED and demand.current_unit == org.intake
         assert demand.return_count == 1 and demand.handler is None
         assert demand.first_receiver == personas.receiver
@@ -188,26 +189,26 @@ class TestTheLoop:
     def test_transfer_by_the_unit_head_not_by_a_handler(self, personas, categories, org):
         demand = handling(personas, org, categories.litter)
         with pytest.raises(ActionError) as error:
-            actions.transfer(personas.handler_a, demand, org.unit_b, "不归我们")
+            handover.transfer(personas.handler_a, demand, org.unit_b, "不归我们")
         assert error.value.code == "forbidden"
-        demand = actions.transfer(personas.head_a, demand, org.unit_b, "属市政设施处职责")
+        demand = handover.transfer(personas.head_a, demand, org.unit_b, "属市政设施处职责")
         assert demand.state == State.DISPATCHED and demand.current_unit == org.unit_b
         with pytest.raises(ActionError, match="相同"):
-            actions.transfer(personas.dispatcher, demand, org.unit_b, "again")
-        demand = actions.accept(personas.handler_b, demand)
+            handover.transfer(personas.dispatcher, demand, org.unit_b, "again")
+        demand = handover.accept(personas.handler_b, demand)
         assert demand.handler == personas.handler_b
 
     def test_extension_request_approval_moves_the_deadline_by_working_days(
             self, personas, categories, org):
         demand = handling(personas, org, categories.stall, "2026-09-29 10:00")
         assert demand.deadline == at("2026-09-30 10:00")
-        request = actions.request_extension(personas.handler_a, demand, 3, "需协调市场监管部门")
+        request = extensions.request_extension(personas.handler_a, demand, 3, "需协调市场监管部门")
         with pytest.raises(ActionError, match="已有一项延期申请"):
-            actions.request_extension(personas.handler_a, demand, 2, "再申请")
+            extensions.request_extension(personas.handler_a, demand, 2, "再申请")
         with pytest.raises(ActionError) as error:
-            actions.approve_extension(personas.handler_a, demand)
+            extensions.approve_extension(personas.handler_a, demand)
         assert error.value.code == "forbidden"
-        demand = actions.approve_extension(personas.supervisor, demand, "同意")
+        demand = extensions.approve_extension(personas.supervisor, demand, "同意")
         # three working days after 09-30 10:00 skip National Day: 10-08, 10-09, 10-10
         assert demand.deadline == at("2026-10-10 10:00")
         assert demand.extension_count == 1
@@ -218,53 +219,53 @@ class TestTheLoop:
     def test_extension_refusal_keeps_the_deadline(self, personas, categories, org):
         demand = handling(personas, org, categories.stall)
         deadline = demand.deadline
-        actions.request_extension(personas.handler_a, demand, 2, "材料未齐")
+        extensions.request_extension(personas.handler_a, demand, 2, "材料未齐")
         with pytest.raises(ActionError, match="请填写驳回理由"):
-            actions.refuse_extension(personas.dispatcher, demand, "")
-        demand = actions.refuse_extension(personas.dispatcher, demand, "时限内可以完成")
+            extensions.refuse_extension(personas.dispatcher, demand, "")
+        demand = extensions.refuse_extension(personas.dispatcher, demand, "时限内可以完成")
         assert demand.deadline == deadline and demand.extension_count == 0
         with pytest.raises(ActionError, match="没有待审批的延期申请"):
-            actions.approve_extension(personas.dispatcher, demand)
+            extensions.approve_extension(personas.dispatcher, demand)
 
     @pytest.mark.parametrize("days", [0, 31, "3"])
     def test_extension_days_are_checked(self, personas, categories, org, days):
         demand = handling(personas, org, categories.stall)
         with pytest.raises(ActionError, match="延长天数"):
-            actions.request_extension(personas.handler_a, demand, days, "理由")
+            extensions.request_extension(personas.handler_a, demand, days, "理由")
 
     def test_the_first_receiver_may_urge_another_units_handler_may_not(
             self, personas, categories, org):
         demand = handling(personas, org, categories.litter)
-        actions.urge(personas.receiver, demand, "群众再次来电")
+        oversight.urge(personas.receiver, demand, "群众再次来电")
         assert Notification.objects.filter(recipient=personas.handler_a,
                                            kind="demand.urged").exists()
         with pytest.raises(ActionError) as error:
-            actions.urge(personas.handler_b, demand)
+            oversight.urge(personas.handler_b, demand)
         assert error.value.code == "forbidden"
 
     def test_supervision_orders_come_from_the_supervision_office(self, personas, categories,
                                                                  org):
         demand = handling(personas, org, categories.litter)
-        order = actions.supervise(personas.supervisor, demand, "限两小时内处置到位并反馈")
+        order = oversight.supervise(personas.supervisor, demand, "限两小时内处置到位并反馈")
         assert order.issued_by == personas.supervisor
         assert Notification.objects.filter(recipient=personas.head_a,
                                            kind="demand.supervised").exists()
         with pytest.raises(ActionError):
-            actions.supervise(personas.head_a, demand, "自己督办自己")
+            oversight.supervise(personas.head_a, demand, "自己督办自己")
 
     def test_a_bad_evaluation_reopens_follow_up_with_its_own_deadline(
             self, personas, categories, org):
         demand = replied(personas, org, categories.litter, "2026-11-23 09:00")
-        demand = actions.evaluate(None, demand, 2, comment="只清了一半",
+        demand = replies.evaluate(None, demand, 2, comment="只清了一半",
                                   at=at("2026-11-23 16:00"))
         assert demand.state == State.FOLLOW_UP and demand.follow_up_count == 1
         assert demand.deadline == at("2026-11-24 11:00")
         assert Notification.objects.filter(recipient=personas.head_a,
                                            kind="demand.follow_up").exists()
-        demand = actions.answer_follow_up(personas.handler_a, demand, "已全部清运并消毒。",
+        demand = replies.answer_follow_up(personas.handler_a, demand, "已全部清运并消毒。",
                                           at=at("2026-11-24 09:00"))
         assert demand.state == State.REPLIED
-        demand = actions.evaluate(None, demand, 5, at=at("2026-11-24 10:00"))
+        demand = replies.evaluate(None, demand, 5, at=at("2026-11-24 10:00"))
         assert demand.state == State.CLOSED and demand.evaluation_level == 5
         assert demand.first_evaluation_level == 2  # what the satisfaction rate counts
         assert list(Evaluation.objects.filter(demand=demand).values_list("round", "level")) == \
@@ -273,42 +274,42 @@ class TestTheLoop:
     def test_unreachable_requester_then_close(self, personas, categories, org):
         demand = replied(personas, org, categories.litter)
         with pytest.raises(ActionError, match="请先回访"):
-            actions.close(personas.receiver, demand, "办结")
-        demand = actions.record_visit(personas.receiver, demand, reached=False,
+            replies.close(personas.receiver, demand, "办结")
+        demand = replies.record_visit(personas.receiver, demand, reached=False,
                                       note="三次电话无人接听")
         assert demand.state == State.REPLIED and demand.visited_at is not None
-        demand = actions.close(personas.receiver, demand, "联系不上，按程序办结")
+        demand = replies.close(personas.receiver, demand, "联系不上，按程序办结")
         assert demand.state == State.CLOSED and demand.evaluation_level is None
 
     def test_a_reached_visit_needs_the_level(self, personas, categories, org):
         demand = replied(personas, org, categories.litter)
         with pytest.raises(ActionError, match="满意度评价"):
-            actions.record_visit(personas.receiver, demand, reached=True)
+            replies.record_visit(personas.receiver, demand, reached=True)
 
     @pytest.mark.parametrize("level", [0, 6, None])
     def test_evaluation_levels_are_one_to_five(self, personas, categories, org, level):
         demand = replied(personas, org, categories.litter)
         with pytest.raises(ActionError, match="1 至 5"):
-            actions.evaluate(None, demand, level)
+            replies.evaluate(None, demand, level)
         assert Demand.objects.get(pk=demand.pk).state == State.REPLIED
 
     def test_merge_and_invalidate_only_before_dispatch(self, personas, categories, org):
         original = registered(personas, categories.litter)
         duplicate = registered(personas, categories.litter)
-        duplicate = actions.merge(personas.dispatcher, duplicate, original)
+        duplicate = triage.merge(personas.dispatcher, duplicate, original)
         assert duplicate.state == State.MERGED and duplicate.duplicate_of == original
         assert duplicate.is_repeat
         with pytest.raises(ActionError, match="并单或作废"):
-            actions.merge(personas.dispatcher, registered(personas, categories.litter),
+            triage.merge(personas.dispatcher, registered(personas, categories.litter),
                           duplicate)
         junk = registered(personas, categories.litter)
         with pytest.raises(ActionError, match="请填写作废理由"):
-            actions.invalidate(personas.receiver, junk, "")
-        junk = actions.invalidate(personas.receiver, junk, "测试电话")
+            triage.invalidate(personas.receiver, junk, "")
+        junk = triage.invalidate(personas.receiver, junk, "测试电话")
         assert junk.state == State.INVALID
         busy = handling(personas, org, categories.litter)
         with pytest.raises(ActionError) as error:
-            actions.invalidate(personas.dispatcher, busy, "不想办")
+            triage.invalidate(personas.dispatcher, busy, "不想办")
         assert error.value.code == "wrong_state"
 
 
@@ -321,18 +322,21 @@ class TestIllegalTransitionsChangeNothing:
         demand = registered(personas, categories.litter)
         before = demand.events.count()
         actor = personas.receiver if action == "close" else personas.head_a
+        function = {"accept": handover.accept, "reply": replies.reply, "close": replies.close,
+                    "answer_follow_up": replies.answer_follow_up,
+                    "return_": handover.return_}[action]
         with pytest.raises(ActionError) as error:
-            getattr(actions, action)(actor, demand, *args)
+            function(actor, demand, *args)
         assert error.value.code in {"wrong_state", "forbidden"}
         assert_unchanged(demand, before)
 
     def test_the_second_acceptance_is_told_who_was_first(self, personas, categories, org):
         demand = registered(personas, categories.litter)
-        demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
+        demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
         stale = Demand.objects.get(pk=demand.pk)
-        actions.accept(personas.handler_a, demand)
+        handover.accept(personas.handler_a, demand)
         with pytest.raises(ActionError) as error:
-            actions.accept(personas.head_a, stale)
+            handover.accept(personas.head_a, stale)
         assert error.value.code == "wrong_state"
         assert "办理中" in error.value.message and "张承办" in error.value.message
         assert Demand.objects.get(pk=demand.pk).handler == personas.handler_a

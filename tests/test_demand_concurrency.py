@@ -9,9 +9,9 @@ import traceback
 import pytest
 from django.db import connection, connections
 
-from demands import actions
-from demands.actions import ActionError
+from demands.actions import handover, replies, triage
 from demands.models import Demand, DemandEvent, EventKind, State
+from lib.errors import ActionError
 
 from .demand_helpers import registered, replied
 
@@ -49,9 +49,9 @@ def race(*calls):
 @pytest.mark.parametrize("round_", range(5))
 def test_two_handlers_accepting_at_once(personas, categories, org, round_):
     demand = registered(personas, categories.litter)
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
-    outcomes = race(lambda: actions.accept(personas.handler_a, Demand.objects.get(pk=demand.pk)),
-                    lambda: actions.accept(personas.head_a, Demand.objects.get(pk=demand.pk)))
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
+    outcomes = race(lambda: handover.accept(personas.handler_a, Demand.objects.get(pk=demand.pk)),
+                    lambda: handover.accept(personas.head_a, Demand.objects.get(pk=demand.pk)))
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
     refusal = next(value for kind, value in outcomes if kind == "refused")
     assert refusal.code == "wrong_state" and "办理中" in refusal.message
@@ -64,9 +64,9 @@ def test_two_handlers_accepting_at_once(personas, categories, org, round_):
 def test_dispatch_and_invalidate_at_once(personas, categories, org):
     demand = registered(personas, categories.litter)
     outcomes = race(
-        lambda: actions.dispatch(personas.dispatcher, Demand.objects.get(pk=demand.pk),
+        lambda: handover.dispatch(personas.dispatcher, Demand.objects.get(pk=demand.pk),
                                  org.unit_a),
-        lambda: actions.invalidate(personas.receiver, Demand.objects.get(pk=demand.pk),
+        lambda: triage.invalidate(personas.receiver, Demand.objects.get(pk=demand.pk),
                                    "重复来电"))
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
     fresh = Demand.objects.get(pk=demand.pk)
@@ -76,7 +76,7 @@ def test_dispatch_and_invalidate_at_once(personas, categories, org):
 
 def test_two_evaluations_at_once_count_once(personas, categories, org):
     demand = replied(personas, org, categories.litter)
-    outcomes = race(lambda: actions.evaluate(None, Demand.objects.get(pk=demand.pk), 5),
-                    lambda: actions.evaluate(None, Demand.objects.get(pk=demand.pk), 1))
+    outcomes = race(lambda: replies.evaluate(None, Demand.objects.get(pk=demand.pk), 5),
+                    lambda: replies.evaluate(None, Demand.objects.get(pk=demand.pk), 1))
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
     assert Demand.objects.get(pk=demand.pk).evaluations.count() == 1

@@ -7,7 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from demands import actions, sla
+from demands import sla
+from demands.actions import extensions, handover, replies
 from demands.models import DemandEvent, EventKind, SlaFlag
 from inbox import senders
 from inbox.actions import mark_read
@@ -45,7 +46,7 @@ def test_yellow_before_the_deadline_red_after_and_only_once(personas, categories
 
 def test_a_replied_demand_is_left_alone(personas, categories, org):
     demand = handling(personas, org, categories.litter, "2026-11-23 09:00")
-    actions.reply(personas.handler_a, demand, "已处理", at=at("2026-11-23 10:00"))
+    replies.reply(personas.handler_a, demand, "已处理", at=at("2026-11-23 10:00"))
     assert sla.sweep(now=at("2026-11-25 10:00")) == {"warned": 0, "overdue": 0}
 
 
@@ -54,8 +55,9 @@ def test_an_approved_extension_turns_the_light_back_to_green(personas, categorie
     sla.sweep(now=at("2026-11-24 08:45"))
     demand.refresh_from_db()
     assert demand.sla_flag == SlaFlag.WARNING
-    actions.request_extension(personas.handler_a, demand, 2, "等待配合", at=at("2026-11-24 08:50"))
-    demand = actions.approve_extension(personas.dispatcher, demand, at=at("2026-11-24 08:55"))
+    extensions.request_extension(personas.handler_a, demand, 2, "等待配合",
+                                 at=at("2026-11-24 08:50"))
+    demand = extensions.approve_extension(personas.dispatcher, demand, at=at("2026-11-24 08:55"))
     assert demand.sla_flag == SlaFlag.NORMAL
     assert demand.sla_state(at("2026-11-24 09:00")) == SlaFlag.NORMAL
 
@@ -115,7 +117,7 @@ def test_sms_and_email_senders_run_after_commit(personas, categories, org, setti
     personas.head_a.save()
     demand = registered(personas, categories.litter)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.dispatch(personas.dispatcher, demand, org.unit_a)
+        handover.dispatch(personas.dispatcher, demand, org.unit_a)
     assert {mobile for mobile, _ in FakeGateway.sent} == {"13800000000"}
     assert len(FakeGateway.sent) == 2  # the handler and the head of unit A
     assert [m.to for m in mailoutbox] == [["head@example.cn"]]
@@ -124,7 +126,7 @@ def test_sms_and_email_senders_run_after_commit(personas, categories, org, setti
 
 def test_reading_notifications(personas, categories, org):
     demand = registered(personas, categories.litter)
-    actions.dispatch(personas.dispatcher, demand, org.unit_a)
+    handover.dispatch(personas.dispatcher, demand, org.unit_a)
     assert mark_read(personas.handler_a) == 1
     assert mark_read(personas.handler_a) == 0
 

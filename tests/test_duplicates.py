@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from demands import actions, kpis
+from demands import kpis
+from demands.actions import triage
+from demands.actions.intake import submit, submit_many
 from demands.models import Demand
 from insights import duplicates
 from insights.actions import dismiss_flag
@@ -86,8 +88,8 @@ def test_the_window_and_radius_are_settings(personas, categories, settings):
 def test_merged_and_invalid_demands_are_no_originals(personas, categories):
     original = registered(personas, categories.litter, "2026-11-02 09:00", **OTHER_PHONE)
     merged = registered(personas, categories.litter, "2026-11-02 10:00")
-    actions.merge(personas.dispatcher, merged, original)
-    actions.invalidate(personas.receiver, original, "测试来电")
+    triage.merge(personas.dispatcher, merged, original)
+    triage.invalidate(personas.receiver, original, "测试来电")
     later = registered(personas, categories.litter, "2026-11-05 09:00")
     assert flags_of(later) == []
 
@@ -141,8 +143,8 @@ def test_a_batch_check_finds_what_single_checks_find(personas, categories):
 
 def test_submit_checks_at_once_and_large_batches_go_to_the_worker(
         personas, categories, monkeypatch, django_capture_on_commit_callbacks):
-    first, _ = actions.submit(None, intake(categories.litter), at=at("2026-11-02 09:00"))
-    second, _ = actions.submit(None, intake(categories.litter, **AGAIN),
+    first, _ = submit(None, intake(categories.litter), at=at("2026-11-02 09:00"))
+    second, _ = submit(None, intake(categories.litter, **AGAIN),
                                at=at("2026-11-02 10:00"))
     assert [f.original for f in flags_of(second)] == [first]
     queued = []
@@ -153,7 +155,7 @@ def test_submit_checks_at_once_and_large_batches_go_to_the_worker(
     items = [intake(categories.litter, external_id=f"B-{i}", channel="12345",
                     requester_phone=f"1360000{i:04d}") for i in range(duplicates.INLINE_LIMIT + 1)]
     with django_capture_on_commit_callbacks(execute=True):
-        results = actions.submit_many(None, items, at=at("2026-11-02 11:00"))
+        results = submit_many(None, items, at=at("2026-11-02 11:00"))
     ids = [r.demand.pk for r in results]
     assert not DuplicateFlag.objects.filter(demand_id__in=ids).exists()  # not inline
     assert queued == [ids]

@@ -47,10 +47,10 @@ def test_the_detail_page_lists_the_open_flags_with_their_evidence(client, person
 
 
 def test_handlers_see_the_flags_of_their_demands_without_buttons(client, personas, pair, org):
-    from demands import actions
+    from demands.actions import handover
 
     _, copy, _ = pair
-    actions.dispatch(personas.dispatcher, copy, org.unit_a)
+    handover.dispatch(personas.dispatcher, copy, org.unit_a)
     client.force_login(personas.handler_a, BACKEND)
     page = client.get(reverse("console:demand_detail", args=[copy.number])).content.decode()
     assert 'data-testid="duplicates"' in page and "duplicate-merge" not in page
@@ -96,11 +96,11 @@ def test_the_queue_lists_open_flags_newest_first_for_dispatchers(client, persona
 def test_the_queue_leaves_out_demands_triaged_elsewhere(client, personas, pair, org):
     """Merged or dispatched from the demand's own forms, a flagged demand no longer waits
     for a decision here (its flags could not be acted on)."""
-    from demands import actions
+    from demands.actions import handover, triage
 
     original, copy, repeat = pair
-    actions.merge(personas.dispatcher, copy, original)
-    actions.dispatch(personas.dispatcher, repeat, org.unit_a)
+    triage.merge(personas.dispatcher, copy, original)
+    handover.dispatch(personas.dispatcher, repeat, org.unit_a)
     client.force_login(personas.dispatcher, BACKEND)
     page = client.get(reverse("console:duplicates")).content.decode()
     assert copy.number not in page and repeat.number not in page

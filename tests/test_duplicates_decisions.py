@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from demands import actions
+from demands.actions import handover, replies
 from demands.models import Demand, DemandEvent, EventKind, State
 from insights.actions import dismiss_flag, merge_flag
 from insights.models import DuplicateFlag, FlagState
@@ -85,7 +85,7 @@ def test_staff_who_may_not_triage_are_refused_and_nothing_is_written(personas, f
 
 def test_a_dispatched_demand_cannot_be_merged_and_says_why(personas, flagged, org):
     _, repeat, _ = flagged
-    actions.dispatch(personas.dispatcher, repeat, org.unit_a)
+    handover.dispatch(personas.dispatcher, repeat, org.unit_a)
     flag = DuplicateFlag.objects.get(demand=repeat)
     before = snapshot()
     with pytest.raises(ActionError, match="只有待受理、待派遣的诉求可以并单") as refused:
@@ -113,11 +113,11 @@ def test_the_originals_reply_reaches_the_merged_requesters(personas, flagged, or
     original, repeat, copy = flagged
     merge_flag(personas.dispatcher, DuplicateFlag.objects.get(demand=copy, original=original))
     merge_flag(personas.dispatcher, DuplicateFlag.objects.get(demand=repeat))
-    demand = actions.dispatch(personas.dispatcher, original, org.unit_a)
-    demand = actions.accept(personas.handler_a, demand)
+    demand = handover.dispatch(personas.dispatcher, original, org.unit_a)
+    demand = handover.accept(personas.handler_a, demand)
     sent_sms.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        actions.reply(personas.handler_a, demand, "已安排清运完毕，感谢反映。")
+        replies.reply(personas.handler_a, demand, "已安排清运完毕，感谢反映。")
     texts = dict(sent_sms)
     assert set(texts) == {"13905271234", "13700001111"}
     relayed = texts["13700001111"]
@@ -136,9 +136,9 @@ def test_the_originals_reply_reaches_the_merged_requesters(personas, flagged, or
 def test_merging_into_an_answered_demand_passes_its_reply_on_at_once(
         personas, org, categories, django_capture_on_commit_callbacks):
     original = registered(personas, categories.litter, "2026-11-23 09:00")
-    original = actions.dispatch(personas.dispatcher, original, org.unit_a)
-    original = actions.accept(personas.handler_a, original)
-    original = actions.reply(personas.handler_a, original, "垃圾已清运。")
+    original = handover.dispatch(personas.dispatcher, original, org.unit_a)
+    original = handover.accept(personas.handler_a, original)
+    original = replies.reply(personas.handler_a, original, "垃圾已清运。")
     late = registered(personas, categories.litter, "2026-11-24 09:00", **NEIGHBOUR)
     flag = DuplicateFlag.objects.get(demand=late)
     sent_sms.clear()
@@ -153,9 +153,9 @@ def test_the_tracking_page_of_a_merged_demand_shows_the_original(client, persona
                                                                  org):
     original, _, copy = flagged
     merge_flag(personas.dispatcher, DuplicateFlag.objects.get(demand=copy, original=original))
-    demand = actions.dispatch(personas.dispatcher, original, org.unit_a, note="内部派遣说明")
-    demand = actions.accept(personas.handler_a, demand)
-    actions.reply(personas.handler_a, demand, "王女士您好，垃圾已清运完毕。")
+    demand = handover.dispatch(personas.dispatcher, original, org.unit_a, note="内部派遣说明")
+    demand = handover.accept(personas.handler_a, demand)
+    replies.reply(personas.handler_a, demand, "王女士您好，垃圾已清运完毕。")
     page = client.post(reverse("portal:track"), {"number": copy.number,
                                                  "phone_suffix": "1111"}).content.decode()
     assert f"已与诉求 {original.number} 合并办理" in page

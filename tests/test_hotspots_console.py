@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from campaigns.actions import draft_project_from_hotspot
 from campaigns.models import ProjectDraft
-from demands import actions
+from demands.actions import handover
 from lib.errors import ActionError
 from org.models import Role
 
@@ -71,7 +71,7 @@ def test_the_demands_clustered_are_those_the_user_may_see(client, personas, org,
     """A unit-scoped viewer's hotspots are made of their unit's demands only."""
     _, fumes, _ = planted
     for demand in fumes:
-        actions.dispatch(personas.dispatcher, demand, org.unit_b, at=at("2026-11-20 09:00"))
+        handover.dispatch(personas.dispatcher, demand, org.unit_b, at=at("2026-11-20 09:00"))
     watcher = make_staff("watcher", "陈督查", org.unit_b, (Role.SUPERVISOR, org.unit_b))
     login(client, watcher)
     found = client.get(reverse("console:hotspots"), WINDOW).context["found"]

@@ -83,10 +83,10 @@ def test_reimporting_the_same_file_creates_nothing_and_applies_changes(tmp_path,
     assert "新增 0" in output and "无变化 5" in output
     assert Demand.objects.count() == 5
     # the hotline corrected two records; one of them was dispatched meanwhile
-    from demands import actions as demand_actions
+    from demands.actions import handover
 
     dispatched = Demand.objects.get(external_id="GD2026000002")
-    demand_actions.dispatch(personas.dispatcher, dispatched, org.unit_a)
+    handover.dispatch(personas.dispatcher, dispatched, org.unit_a)
     changed = [row(n) for n in range(1, 6)]
     changed[0] = row(1, 内容="补充：垃圾已堆到路中间。", 问题类别="占道经营")
     changed[1] = row(2, 内容="补充：还有人在翻垃圾。", 问题类别="占道经营")
@@ -237,13 +237,14 @@ def test_a_tracking_number_drawn_twice_is_drawn_again(tmp_path, categories, pers
                                                        monkeypatch):
     """Numbers are random: a million rows over a year draw about two that already exist.
     The chunk is then built again with fresh numbers; no row is lost."""
-    from demands import actions as demand_actions
     from tests.demand_helpers import registered
 
     taken = registered(personas, categories.litter).number
-    real = demand_actions.new_number
+    from demands.actions import importing
+
+    real = importing.new_number
     draws = iter([taken])
-    monkeypatch.setattr(demand_actions, "new_number", lambda at: next(draws, None) or real(at))
+    monkeypatch.setattr(importing, "new_number", lambda at: next(draws, None) or real(at))
     path = write_csv(tmp_path / "a.csv", [row(n) for n in range(1, 4)])
     output = run_command(path, *map_args())
     assert "新增 3" in output and "出错 0" in output

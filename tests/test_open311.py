@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from demands import actions
+from demands.actions.intake import register
 from demands.models import Demand
 from org.models import ApiToken
 
@@ -92,7 +92,7 @@ def test_posting_errors_follow_the_spec(client, key, categories, data, status):
 def test_reading_requests_filters_and_privacy(client, key, personas, categories, org):
     ids = [post(client, "json", api_key=key, **GOOD).json()[0]["service_request_id"]
            for _ in range(3)]
-    hidden, _ = actions.register(personas.receiver, intake(categories.litter))  # no consent
+    hidden, _ = register(personas.receiver, intake(categories.litter))  # no consent
     listing = client.get(f"{BASE}/requests.json").json()
     assert {r["service_request_id"] for r in listing} == set(ids)
     first = listing[0]

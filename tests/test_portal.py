@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from demands import actions
+from demands.actions import handover, oversight, replies
+from demands.actions.intake import Intake, submit
 from demands.models import Demand, State
 from lib.geo import gcj02_to_wgs84, wgs84_to_gcj02
 from lib.privacy import mask_name, mask_phone
@@ -107,13 +108,13 @@ def test_tracking_shows_the_public_timeline_and_nothing_internal(client, org, ca
                                                                  personas):
     client.post(reverse("portal:submit"), form())
     demand = Demand.objects.get()
-    demand = actions.receive(personas.receiver, demand)
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a, note="内部派遣说明")
-    actions.urge(personas.supervisor, demand, "内部催办：领导很关注")
-    demand = actions.return_(personas.handler_a, demand, "内部退单理由")
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
-    demand = actions.accept(personas.handler_a, demand)
-    actions.reply(personas.handler_a, demand, "您好，垃圾已清运完毕。")
+    demand = handover.receive(personas.receiver, demand)
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a, note="内部派遣说明")
+    oversight.urge(personas.supervisor, demand, "内部催办：领导很关注")
+    demand = handover.return_(personas.handler_a, demand, "内部退单理由")
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
+    demand = handover.accept(personas.handler_a, demand)
+    replies.reply(personas.handler_a, demand, "您好，垃圾已清运完毕。")
     page = client.post(reverse("portal:track"), {"number": demand.number.lower(),
                                                  "phone_suffix": "1234"}).content.decode()
     assert "已派遣至环境卫生管理处" in page and "您好，垃圾已清运完毕。" in page
@@ -137,11 +138,11 @@ def test_a_wrong_suffix_and_an_unknown_number_look_the_same(client, org, categor
 def test_the_evaluation_link_works_once(client, org, categories, personas,
                                         django_capture_on_commit_callbacks):
     client.post(reverse("portal:submit"), form())
-    demand = actions.receive(personas.receiver, Demand.objects.get())
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
-    demand = actions.accept(personas.handler_a, demand)
+    demand = handover.receive(personas.receiver, Demand.objects.get())
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
+    demand = handover.accept(personas.handler_a, demand)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.reply(personas.handler_a, demand, "已处理。")
+        replies.reply(personas.handler_a, demand, "已处理。")
     path = re.search(r"http://[^/]+(/e/\S+/)", SENT[-1][1]).group(1)
     page = client.get(path)
     assert page.status_code == 200 and "请评价办理结果" in page.content.decode()
@@ -155,18 +156,18 @@ def test_the_evaluation_link_works_once(client, org, categories, personas,
 
 def test_reply_sends_the_link_by_sms_after_commit(org, categories, personas,
                                                   django_capture_on_commit_callbacks):
-    demand, _ = actions.submit(None, actions.Intake(
+    demand, _ = submit(None, Intake(
         requester_kind="citizen", channel="portal", category="baolu-laji", title="t",
         content="c", requester_phone="13905271234"), at=at("2026-11-23 09:00"))
-    demand = actions.receive(personas.receiver, demand)
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
-    demand = actions.accept(personas.handler_a, demand)
+    demand = handover.receive(personas.receiver, demand)
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
+    demand = handover.accept(personas.handler_a, demand)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.reply(personas.handler_a, demand, "已处理。")
+        replies.reply(personas.handler_a, demand, "已处理。")
     assert len(SENT) == 1 and SENT[0][0] == "13905271234"
     link = re.search(r"http://\S+/e/(\S+)/", SENT[0][1])
     assert link
-    demand = actions.evaluate_by_token(link.group(1), 5)
+    demand = replies.evaluate_by_token(link.group(1), 5)
     assert demand.state == State.CLOSED
 
 
@@ -183,7 +184,7 @@ def test_the_public_board_shows_only_consented_demands_masked(client, org, categ
     client.post(reverse("portal:submit"), form(consent_publish="", title="不愿公开的诉求",
                                                requester_phone="13900001111"))
     for demand in Demand.objects.all():
-        actions.receive(personas.receiver, demand)
+        handover.receive(personas.receiver, demand)
     page = client.get(reverse("portal:demands")).content.decode()
     assert "王*家门口垃圾没人管" in page
     assert "宿迁市幸福路附近" in page and "12号" not in page

@@ -8,7 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from demands import actions
+from demands.actions import extensions, handover, oversight, replies
+from demands.actions.intake import submit
 from demands.models import Demand
 
 from .demand_helpers import intake
@@ -31,22 +32,22 @@ def public_urls(client, numbers):
 
 
 def test_no_public_response_leaks(client, org, categories, personas):
-    consented, _ = actions.submit(None, intake(
+    consented, _ = submit(None, intake(
         categories.litter, channel="portal", requester_name="王公开",
         requester_phone="13911112222", consent_publish=True))
-    private, _ = actions.submit(None, intake(
+    private, _ = submit(None, intake(
         categories.litter, channel="portal", requester_name="欧阳不公开",
         requester_phone="13933334444", title="欧阳不公开家门口的垃圾"))
     for demand in (consented, private):
-        demand = actions.receive(personas.receiver, demand)
-        demand = actions.dispatch(personas.dispatcher, demand, org.unit_a, note="内部派遣说明")
-        actions.urge(personas.dispatcher, demand, "内部催办说明")
-        actions.supervise(personas.supervisor, demand, "内部督办要求")
-        demand = actions.return_(personas.handler_a, demand, "内部退单理由")
-        demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
-        demand = actions.accept(personas.handler_a, demand)
-        actions.request_extension(personas.handler_a, demand, 2, "内部延期理由")
-        actions.reply(personas.handler_a, demand, "已处理完毕。")
+        demand = handover.receive(personas.receiver, demand)
+        demand = handover.dispatch(personas.dispatcher, demand, org.unit_a, note="内部派遣说明")
+        oversight.urge(personas.dispatcher, demand, "内部催办说明")
+        oversight.supervise(personas.supervisor, demand, "内部督办要求")
+        demand = handover.return_(personas.handler_a, demand, "内部退单理由")
+        demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
+        demand = handover.accept(personas.handler_a, demand)
+        extensions.request_extension(personas.handler_a, demand, 2, "内部延期理由")
+        replies.reply(personas.handler_a, demand, "已处理完毕。")
     numbers = list(Demand.objects.values_list("number", flat=True))
     pages = {url: client.get(url).content.decode() for url in public_urls(client, numbers)}
     pages["track"] = client.post(reverse("portal:track"), {
@@ -63,12 +64,12 @@ def test_no_public_response_leaks(client, org, categories, personas):
 
 
 def test_evaluating_by_number_and_full_phone(client, org, categories, personas):
-    demand, _ = actions.submit(None, intake(categories.litter, channel="portal",
+    demand, _ = submit(None, intake(categories.litter, channel="portal",
                                             requester_phone="13911112222"))
-    demand = actions.receive(personas.receiver, demand)
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
-    demand = actions.accept(personas.handler_a, demand)
-    actions.reply(personas.handler_a, demand, "已处理完毕。")
+    demand = handover.receive(personas.receiver, demand)
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
+    demand = handover.accept(personas.handler_a, demand)
+    replies.reply(personas.handler_a, demand, "已处理完毕。")
     url = reverse("portal:evaluate_by_phone")
     wrong = client.post(url, {"number": demand.number, "phone": "13911110000", "level": "5"})
     assert "没有找到匹配的诉求" in wrong.content.decode()

@@ -9,7 +9,8 @@ import random
 import pytest
 from django.core.management import call_command
 
-from demands import actions
+from demands.actions import handover
+from demands.actions.intake import register
 from demands.models import DemandEvent, EventKind, State
 from inbox.models import Notification
 from insights import routing, tasks
@@ -110,8 +111,8 @@ def test_rare_units_are_left_out_and_listed(personas, org, categories, settings)
         title, content = text_for("zhifa", rng)
         demand = registered(personas, history.categories["zhifa"], title=title,
                             content=content, requester_phone="")
-        demand = actions.dispatch(personas.dispatcher, demand, history.units["zhifa"])
-        actions.accept(history.handlers["zhifa"], demand)
+        demand = handover.dispatch(personas.dispatcher, demand, history.units["zhifa"])
+        handover.accept(history.handlers["zhifa"], demand)
     model = routing.train(UNIT)
     assert model.usable and model.classes == 3 and model.samples == 60
     assert model.message == "以下责任单位样本少于 5 条，未参与训练：城管执法大队。"
@@ -135,13 +136,13 @@ def test_the_label_is_the_unit_that_accepted(personas, org, categories, history)
     title, content = text_for("shizheng", random.Random(9))
     demand = registered(personas, history.categories["shizheng"], title=title,
                         content=content, requester_phone="")
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_b)
-    demand = actions.return_(personas.handler_b, demand, "不归我们管")
-    demand = actions.dispatch(personas.dispatcher, demand, org.unit_a)
-    actions.accept(personas.handler_a, demand)
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_b)
+    demand = handover.return_(personas.handler_b, demand, "不归我们管")
+    demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
+    handover.accept(personas.handler_a, demand)
     waiting = registered(personas, history.categories["zhifa"], title="摊贩", content="摊贩",
                          requester_phone="")
-    actions.dispatch(personas.dispatcher, waiting, history.units["zhifa"])
+    handover.dispatch(personas.dispatcher, waiting, history.units["zhifa"])
     texts, labels = routing.history(UNIT)
     assert len(texts) == 121
     assert labels[texts.index(f"{title} {content}")] == org.unit_a.pk
@@ -201,7 +202,7 @@ def test_train_routing_command_says_why_it_refuses(db):
 
 # --- auto-dispatch ----------------------------------------------------------------------
 def _new(personas, history, code="zhifa"):
-    return actions.register(personas.receiver, intake(
+    return register(personas.receiver, intake(
         history.categories[code], title="流动摊贩占道经营", content=NEW_TEXTS[code],
         requester_phone=""), at=at("2026-11-23 09:00"))[0]
 
@@ -282,9 +283,9 @@ def test_auto_dispatch_action_checks_the_state(personas, org, categories):
     from lib.errors import ActionError
 
     demand = registered(personas, categories.litter)
-    actions.dispatch(personas.dispatcher, demand, org.unit_a)
+    handover.dispatch(personas.dispatcher, demand, org.unit_a)
     with pytest.raises(ActionError) as refused:
-        actions.auto_dispatch(demand, org.unit_b, confidence=0.9, model_version=1)
+        handover.auto_dispatch(demand, org.unit_b, confidence=0.9, model_version=1)
     assert refused.value.code == "wrong_state"
     demand.refresh_from_db()
     assert demand.current_unit == org.unit_a
@@ -323,8 +324,8 @@ def test_texts_with_nothing_in_common_are_refused_not_crashed(personas, org, cat
         for _ in range(5):
             demand = registered(personas, history.categories[code], title=next(alphabet),
                                 content="。", requester_phone="")
-            demand = actions.dispatch(personas.dispatcher, demand, history.units[code])
-            actions.accept(history.handlers[code], demand)
+            demand = handover.dispatch(personas.dispatcher, demand, history.units[code])
+            handover.accept(history.handlers[code], demand)
     model = routing.train(UNIT)
     assert not model.usable
     assert model.message == "历史签收记录的文字太少或彼此毫无共同之处，无法学习，暂不提供建议。"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from demands import actions
+from demands.actions import handover
+from demands.actions.intake import register
 from insights import routing, tasks
 from insights.models import RoutingTarget
 
@@ -55,7 +56,7 @@ def test_dispatcher_sees_top_three_units_and_categories(client, personas, histor
                        page)
     assert len(units) == 3 and units[0][0] == "城管执法大队"
     assert int(units[0][1]) > int(units[1][1])
-    assert f'href="?unit={history.units["zhifa"].pk}"' in page
+    assert f'href="?unit={history.units["zhifa"].code}"' in page
     categories = re.findall(r'data-testid="routing-category">([^<]+)<span[^>]*>(?:不足)?(\d+)%',
                             page)
     assert len(categories) == 3 and categories[0][0].strip() == "市容环境 · 违法经营"
@@ -66,10 +67,10 @@ def test_the_suggestion_link_preselects_the_unit(client, personas, history):
     routing.train(RoutingTarget.UNIT)
     demand = new_demand(personas, history)
     target = history.units["zhifa"]
-    response = detail(client, personas.dispatcher, demand, unit=str(target.pk))
+    response = detail(client, personas.dispatcher, demand, unit=target.code)
     form = next(p["form"] for p in response.context["panels"] if p["name"] == "dispatch")
-    assert form.initial["unit"] == target.pk
-    assert re.search(rf'<option value="{target.pk}" selected>', response.content.decode())
+    assert form.initial["unit"] == target.code
+    assert re.search(rf'<option value="{target.code}" selected>', response.content.decode())
 
 
 def test_without_history_the_console_says_so_instead_of_guessing(client, personas, org,
@@ -88,14 +89,14 @@ def test_no_suggestions_for_who_cannot_dispatch_or_after_dispatch(client, person
     routing.train(RoutingTarget.UNIT)
     demand = new_demand(personas, history)
     assert "智能分派建议" not in detail(client, personas.receiver, demand).content.decode()
-    demand = actions.dispatch(personas.dispatcher, demand, history.units["zhifa"])
+    demand = handover.dispatch(personas.dispatcher, demand, history.units["zhifa"])
     assert "智能分派建议" not in detail(client, personas.dispatcher, demand).content.decode()
 
 
 def test_an_auto_dispatch_shows_as_such_in_the_timeline(client, personas, history, settings):
     routing.train(RoutingTarget.UNIT)
     settings.ROUTING_AUTO_DISPATCH_CONFIDENCE = 0.3
-    demand, _ = actions.register(personas.receiver, intake(
+    demand, _ = register(personas.receiver, intake(
         history.categories["zhifa"], title="流动摊贩", content=TEXT, requester_phone=""))
     assert demand.state == "dispatched"
     page = detail(client, personas.dispatcher, demand).content.decode()
@@ -177,7 +178,7 @@ def test_choosing_a_suggestion_fills_the_dispatch_form(browser, transactional_db
     page.get_by_role("button", name="派遣").click()
     page.wait_for_selector("[data-testid=state]:has-text('待签收')")
     demand.refresh_from_db()
-    assert demand.current_unit_id == int(chosen)
+    assert demand.current_unit.code == chosen
     page.goto(live_server.url + "/console/routing/")
     page.screenshot(path=str(SHOTS / "routing-admin.png"), full_page=True)
     page.close()

@@ -9,7 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from demands import actions, signals
+from demands import signals
+from demands.actions import handover
+from demands.actions.intake import submit, submit_many
 from demands.models import Demand
 from insights import search
 from insights.search import SearchError
@@ -105,7 +107,7 @@ def test_after_a_transfer_the_new_unit_finds_the_demand_and_the_old_one_does_not
         personas, org, categories):
     demand = handling(personas, org, categories.litter, title="窨井冒水", content="窨井冒水。")
     assert numbers(personas.handler_a, "冒水") == [demand.number]
-    actions.transfer(personas.dispatcher, demand, org.unit_b, "属市政设施管理处职责",
+    handover.transfer(personas.dispatcher, demand, org.unit_b, "属市政设施管理处职责",
                      at=at("2026-11-23 10:00"))
     assert numbers(personas.handler_b, "冒水") == [demand.number]
     assert numbers(personas.handler_a, "冒水") == []
@@ -119,11 +121,11 @@ def test_the_requester_name_is_searchable_by_staff(personas, stall):
 
 def test_demands_from_every_intake_path_are_findable_without_a_manual_step(personas,
                                                                          categories):
-    submitted, _ = actions.submit(None, intake(categories.litter, title="共享单车乱停放",
+    submitted, _ = submit(None, intake(categories.litter, title="共享单车乱停放",
                                                content="地铁口共享单车堆成山。"))
     registered_one = registered(personas, categories.litter, title="渣土车抛洒",
                                 content="渣土车沿路抛洒泥土。")
-    batch = actions.submit_many(personas.receiver, [
+    batch = submit_many(personas.receiver, [
         intake(categories.litter, title="广告牌摇晃", content="楼顶广告牌被风吹得摇晃。"),
         intake(categories.stall, title="夜市烧烤", content="夜市烧烤油烟很大。"),
     ], at=at("2026-11-23 10:00"))
