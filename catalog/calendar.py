@@ -1,20 +1,35 @@
 """The working calendar the deadlines use: the ``CalendarDay`` table plus the configured
-working periods, cached in-process and rebuilt whenever the table changes."""
+working periods.
+
+Each process keeps the calendar it built, tagged with the calendar's *version* in the
+shared cache (Redis in production, the file cache of the embedded default). A change to
+the table, in any process, writes a new version once its transaction commits
+(``catalog.receivers``); every process compares its tag with the shared version at most
+every ``CHECK_SECONDS`` and rebuilds when they differ. So a holiday edited in the admin
+reaches every web and worker process within seconds, not at their next restart.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.core.cache import cache
+from django.db import transaction
 
 from lib.workcal import WorkingCalendar
 
 from .models import CalendarDay, DayKind
 
-_cached: WorkingCalendar | None = None
+VERSION_KEY = "sanmanyi:workcal:version"
+CHECK_SECONDS = 2.0  # how long a process may use its calendar before asking again
+
+_cached: tuple[str, WorkingCalendar] | None = None
+_checked_at = float("-inf")
+
 
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -23,27 +38,53 @@ HOLIDAY_NAMES = {
 }
 
 
+def shared_version() -> str:
+    """The calendar's version every process agrees on (made on first use)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _build() -> WorkingCalendar:
+    rows = list(CalendarDay.objects.values_list("date", "kind"))
+    return WorkingCalendar.build(
+        holidays=[day for day, kind in rows if kind == DayKind.HOLIDAY],
+        make_up_days=[day for day, kind in rows if kind == DayKind.WORKDAY],
+        periods=settings.WORKING_PERIODS,
+        tz=ZoneInfo(settings.TIME_ZONE),
+    )
+
+
 def current() -> WorkingCalendar:
-    global _cached
-    if _cached is None:
-        rows = list(CalendarDay.objects.values_list("date", "kind"))
-        _cached = WorkingCalendar.build(
-            holidays=[day for day, kind in rows if kind == DayKind.HOLIDAY],
-            make_up_days=[day for day, kind in rows if kind == DayKind.WORKDAY],
-            periods=settings.WORKING_PERIODS,
-            tz=ZoneInfo(settings.TIME_ZONE),
-        )
-    return _cached
+    """This process's calendar, rebuilt when another process has changed the table."""
+    global _cached, _checked_at
+    now = time.monotonic()
+    if _cached is not None and now - _checked_at < CHECK_SECONDS:
+        return _cached[1]
+    version = shared_version()
+    _checked_at = now
+    if _cached is None or _cached[0] != version:
+        _cached = (version, _build())
+    return _cached[1]
+
+
+def changed() -> None:
+    """The table changed: once the transaction commits, every process's calendar is
+    stale (a new shared version), this one's at once."""
+    def publish():
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        forget()
+    transaction.on_commit(publish)
+    forget()
 
 
 def forget() -> None:
-    global _cached
+    """Drop this process's calendar (the next use rebuilds it)."""
+    global _cached, _checked_at
     _cached = None
-
-
-@receiver([post_save, post_delete], sender=CalendarDay)
-def _calendar_changed(**kwargs):
-    forget()
+    _checked_at = float("-inf")
 
 
 def sync_from_package(model=CalendarDay, since: dt.date | None = None) -> int:
@@ -64,5 +105,5 @@ def sync_from_package(model=CalendarDay, since: dt.date | None = None) -> int:
                 label += "调休"
             rows.append(model(date=day, kind=kind, name=label[:30]))
     model.objects.bulk_create(rows)
-    forget()
+    changed()
     return len(rows)

@@ -18,9 +18,12 @@ def _senders():
 
 
 def notify(recipients: Iterable, kind: str, title: str, body: str = "", link: str = "",
-           dedupe_key: str = "", at=None) -> list[Notification]:
+           dedupe_key: str = "", at=None, renew: bool = False) -> list[Notification]:
     """Create one notification per distinct active recipient. With a ``dedupe_key``, a
-    recipient who already has that key is skipped (safe when two workers race)."""
+    recipient who already has that key is skipped (safe when two workers race) — or, with
+    ``renew``, that notification is brought back as new (unread, this time, this text):
+    one item per matter in the inbox however often it recurs (a demand dispatched to the
+    same unit again after a return)."""
     at = at or timezone.now()
     created = []
     seen = set()
@@ -28,8 +31,16 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", link: st
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        if dedupe_key and Notification.objects.filter(recipient=user,
-                                                      dedupe_key=dedupe_key).exists():
+        if dedupe_key and renew:
+            renewed = Notification.objects.filter(recipient=user, dedupe_key=dedupe_key) \
+                .update(kind=kind, title=title[:120], body=body, link=link, created_at=at,
+                        read_at=None)
+            if renewed:
+                created.extend(Notification.objects.filter(recipient=user,
+                                                           dedupe_key=dedupe_key))
+                continue
+        elif dedupe_key and Notification.objects.filter(recipient=user,
+                                                        dedupe_key=dedupe_key).exists():
             continue
         try:
             with transaction.atomic():

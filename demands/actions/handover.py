@@ -78,9 +78,11 @@ def _dispatch(actor, demand: Demand, target: Unit, note: str, at, **data) -> Dem
                                "updated_at"])
     record(demand, EventKind.DISPATCH, actor, at, State.RECEIVED, unit=target, reason=note,
            **data)
+    # One inbox item per demand and person: dispatched again after a return, it comes
+    # back as new instead of a second copy.
     notify(unit_staff(target), "demand.dispatched", f"新派遣诉求 {demand.number}：{demand.title}",
            f"承诺办结时限 {timezone.localtime(demand.deadline):%Y-%m-%d %H:%M}，请及时签收。",
-           demand.get_absolute_url(), at=at)
+           demand.get_absolute_url(), dedupe_key=f"dispatched:{demand.pk}", renew=True, at=at)
     return demand
 
 
@@ -157,9 +159,9 @@ def transfer(actor, demand: Demand, unit, reason: str, at=None) -> Demand:
     demand.save(update_fields=["state", "current_unit", "handler", "accepted_at", "updated_at"])
     record(demand, EventKind.TRANSFER, actor, at, from_state, unit=target, reason=reason,
            from_unit=from_unit.code)
-    notify(unit_staff(target), "demand.dispatched", f"转办诉求 {demand.number}：{demand.title}",
-           reason,
-           demand.get_absolute_url(), at=at)
+    notify([user for user in unit_staff(target) if user != actor], "demand.dispatched",
+           f"转办诉求 {demand.number}：{demand.title}", reason, demand.get_absolute_url(),
+           dedupe_key=f"dispatched:{demand.pk}", renew=True, at=at)
     return demand
 
 

@@ -106,7 +106,9 @@ def _apply_evaluation(actor, demand: Demand, level: int, source: str, comment: s
     record(demand, EventKind.EVALUATE, staff, at, State.REPLIED, reason=comment, level=level,
            source=source)
     record(demand, EventKind.FOLLOW_UP, staff, at, State.FOLLOW_UP, unit=demand.current_unit,
-           deadline=demand.deadline.isoformat())
+           deadline=demand.deadline.isoformat(),
+           committed_deadline=demand.committed_deadline.isoformat()
+           if demand.committed_deadline else None)
     notify([*unit_heads(demand.current_unit), demand.handler], "demand.follow_up",
            f"差评整改：诉求 {demand.number}（{Level(level).label}）", comment,
            demand.get_absolute_url(), at=at)
