@@ -277,7 +277,11 @@ def _action_endpoint(transition):
     def perform(request, number: str, data: dict):
         demand = _get(request, number)
         CATALOGUE.run(transition.name, request.user, demand, data)
-        return _out(_get(request, number), actions_for=request.user)
+        # the demand as the action left it, also when it has just left the caller's
+        # sight (a unit's return 退单 hands it back to dispatch)
+        after = _visible(request).filter(pk=demand.pk).first() or Demand.objects.select_related(
+            "category", "current_unit", "first_receiver").get(pk=demand.pk)
+        return _out(after, actions_for=request.user)
 
     if transition.inputs:
         def endpoint(request, number: str, payload):

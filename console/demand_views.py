@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -194,6 +194,14 @@ def demand_act(request, number, name):
                 errors[name] = error.message
         else:
             messages.success(request, f"已{CATALOGUE[name].label}。")
+            if not access.filter_for(request.user, "demand.view", Demand.objects.filter(
+                    pk=demand.pk)).exists():
+                # handed out of the user's sight (a unit's return): back to their queue
+                if request.headers.get("HX-Request"):
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = reverse("console:demand_list")
+                    return response
+                return redirect("console:demand_list")
             demand = _get_demand(request, number)
             if not request.headers.get("HX-Request"):
                 return redirect("console:demand_detail", number=number)

@@ -71,6 +71,22 @@ def test_no_token_no_entry(client, categories):
     assert Demand.objects.count() == 0
 
 
+def test_no_credentials_is_401_with_a_bearer_challenge_even_where_csrf_is_enforced(
+        categories, personas):
+    """RFC 7235: without a token or a session the answer is 401 with
+    ``WWW-Authenticate: Bearer`` — not the CSRF check's 403, which guards sessions only."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = post(client, "/api/v1/demands", BODY)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["code"] == "unauthorized"
+    client.force_login(personas.receiver)  # a session without its CSRF token: refused
+    assert post(client, "/api/v1/demands", BODY).status_code == 403
+    assert Demand.objects.count() == 0
+
+
 def test_a_token_of_a_deactivated_account_is_refused(client, token, personas, categories):
     personas.receiver.is_active = False
     personas.receiver.save()
