@@ -8,9 +8,11 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-RequesterKindIn = Literal["citizen", "grassroots", "enterprise"]
-ChannelIn = Literal["12345", "12319", "portal", "weibo", "wenzheng", "gov_cloud", "walk_in",
-                    "api", "open311"]
+from demands.models import Channel, RequesterKind
+
+# from the models' choices: one list of the kinds and channels
+RequesterKindIn = Literal[tuple(RequesterKind.values)]  # type: ignore[valid-type]
+ChannelIn = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 
 
 class Error(Schema):

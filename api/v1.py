@@ -221,8 +221,7 @@ def demand_events(request, number: str):
 
 
 class ListFilters(Schema):
-    queue: Literal["submitted", "received", "dispatched", "handling", "replied", "warning",
-                   "overdue", "mine", "all"] = "all"
+    queue: Literal[tuple(queues.QUEUES)] = "all"  # type: ignore[valid-type]
     channel: str | None = None
     requester_kind: str | None = None
     category: str | None = None
