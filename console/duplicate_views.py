@@ -16,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from demands.actions import ActionError
 from demands.models import State
 from insights import actions as flag_actions
 from insights.models import FlagState
+from lib.errors import ActionError
 from org import access
 
 # panel_rows: read here by console.demand_views until it imports demand_panel itself
