@@ -39,10 +39,13 @@ browser-deps:
 
 test: $(VENV)/.dev browser-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+# ruff, then the layer contracts of pyproject.toml ([tool.importlinter], docs/architecture.md).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 fmt: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

@@ -29,7 +29,7 @@ from lib.errors import ActionError
 from org import access
 
 from . import demand_forms as f
-from . import duplicate_views
+from . import demand_panel
 
 
 def _filtered(request, queryset, form):
@@ -162,7 +162,7 @@ def _detail_context(request, demand, forms=None, errors=None):
                                                                 "decided_by__staff"),
         "orders": demand.supervision_orders.select_related("issued_by__staff"),
         # 疑似重复: the open duplicate flags, with 并单 / 非重复 for triage staff
-        "duplicate_rows": duplicate_views.panel_rows(request.user, demand),
+        "duplicate_rows": demand_panel.panel_rows(request.user, demand),
         "panels": panels,
         # 智能分派建议: the routing models' top units and categories, for the dispatcher
         "routing": routing.advice(demand) if "dispatch" in available else None,

@@ -11,10 +11,10 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from campaigns.queries import latest_campaign, phase_status
+from lib.heartbeat import worker_status
 from org import access
 from org.models import StaffProfile, Unit, UnitKind
 from org.queries import identity_of, unit_tree
-from sanmanyi.tasks import worker_status
 
 from .forms import LoginForm, UnitFilterForm
 

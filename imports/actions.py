@@ -20,6 +20,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import File
 from django.db import connection, connections, transaction
@@ -42,6 +43,7 @@ PREVIEW_ROWS = 10
 # A running job whose worker has not committed for this long is taken to be dead and is
 # queued again by the beat (see imports.tasks.resume_stale).
 STALE_AFTER = dt.timedelta(minutes=3)
+RUN_JOB_TASK = "imports.tasks.run_job"
 
 # Column names the hotline and other systems use for each field, in order of preference
 # (the first matching header wins). The second block is this system's own export.
@@ -249,9 +251,9 @@ def confirm_here(actor, job: Job, mapping: dict) -> Job:
 
 
 def enqueue(job_id: int) -> None:
-    from .tasks import run_job
-
-    run_job.delay(job_id)
+    """Hand the job to a worker. The task is named, not imported: ``imports.tasks`` calls
+    this module, which would otherwise import it back."""
+    current_app.send_task(RUN_JOB_TASK, args=[job_id])
 
 
 @transaction.atomic

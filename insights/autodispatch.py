@@ -1,6 +1,7 @@
 """Optional auto-dispatch (智能分派): a demand that has just become 待派遣 goes to the unit
 the routing model names, when the model is at least ``ROUTING_AUTO_DISPATCH_CONFIDENCE``
-sure. Off (0) by default: then the listener returns before touching the database.
+sure. Off (0) by default: then the listener (``receivers.auto_dispatch``) returns before
+touching the database.
 
 A few demands (a form, the API) are dispatched inline, inside the transaction that
 received them, so the person who registered one sees it dispatched at once. A larger
@@ -25,19 +26,6 @@ log = logging.getLogger(__name__)
 INLINE_LIMIT = 20
 BATCH = 500
 REFRESHED = ("state", "current_unit", "handler", "dispatched_at", "updated_at")
-
-
-def on_demands_received(sender, demands, **kwargs):
-    threshold = settings.ROUTING_AUTO_DISPATCH_CONFIDENCE
-    if threshold <= 0 or not demands:
-        return
-    if len(demands) > INLINE_LIMIT:
-        from .tasks import auto_dispatch_demands
-
-        ids = [demand.pk for demand in demands]
-        transaction.on_commit(lambda: auto_dispatch_demands.delay(ids))
-        return
-    dispatch(demands, threshold)
 
 
 def dispatch(demands: list[Demand], threshold: float) -> int:
@@ -76,10 +64,3 @@ def run(ids: list[int]) -> int:
                                            state=State.RECEIVED).order_by("pk"))
         done += dispatch(chunk, threshold)
     return done
-
-
-def connect() -> None:
-    """Listen for received demands (from ``InsightsConfig.ready``)."""
-    from demands.signals import demands_received
-
-    demands_received.connect(on_demands_received, dispatch_uid="insights.autodispatch")

@@ -323,36 +323,3 @@ def check_ids(ids: list[int]) -> int:
         demands = list(Demand.objects.filter(pk__in=ids[first:first + CHUNK]).order_by("pk"))
         flagged += sum(1 for found in check_many(demands).values() if found)
     return flagged
-
-
-def _check_later(demands) -> None:
-    """Queue these saved demands for the worker's check, once the transaction commits."""
-    ids = [demand.pk for demand in demands if demand.pk is not None]
-    if not ids:
-        return
-
-    def queue():
-        from .tasks import check_duplicates
-
-        check_duplicates.delay(ids)
-    transaction.on_commit(queue)
-
-
-def on_demands_updated(sender, demands, **kwargs):
-    """Listener of ``demands.signals.demands_updated``: a source system changed a demand's
-    words or place (a re-imported file), so it may now repeat an earlier demand. Checked by
-    the worker after the commit (pairs already flagged are left as they are)."""
-    _check_later(demands)
-
-
-def on_demands_created(sender, demands, source, **kwargs):
-    """Listener of ``demands.signals.demands_created``: a few demands (a form, the API,
-    a staff registration) are checked at once, inside the intake transaction, so the
-    receiver sees the flags on the next page; batches and file imports are left to the
-    worker after the commit, so that intake stays fast."""
-    if not demands:
-        return
-    if source != "import" and len(demands) <= INLINE_LIMIT:
-        check_many(list(demands))
-    else:
-        _check_later(demands)

@@ -489,40 +489,10 @@ INLINE_MAX = 200
 
 
 def index_ids(ids) -> int:
-    """Index the demands with these ids (the worker's half of :func:`index_later`)."""
+    """Index the demands with these ids (the worker's half of ``receivers.index_for_search``)."""
     total = 0
     ids = list(ids)
     for start in range(0, len(ids), 2000):
         total += index(Demand.objects.filter(pk__in=ids[start:start + 2000])
                        .order_by().values(*INDEX_FIELDS))
     return total
-
-
-def index_later(ids) -> None:
-    """Queue the indexing of these demands for a worker, once the transaction commits."""
-    from django.db import transaction
-
-    from .tasks import index_demands
-
-    ids = list(ids)
-    transaction.on_commit(lambda: index_demands.delay(ids))
-
-
-def on_demands_changed(sender, demands, source="", **kwargs):
-    """``demands.signals.demands_created`` and ``demands_updated``: new demands become
-    findable, and demands whose text a source system changed are found by their new
-    words."""
-    if source == "import" or len(demands) > INLINE_MAX:
-        index_later([d.pk for d in demands])
-    else:
-        index(demands)
-
-
-def on_demand_saved(sender, instance, created=False, update_fields=None, **kwargs):
-    """``post_save`` of a demand: a receive, dispatch, transfer or return changed who may
-    see it, so its scope lexemes (PostgreSQL) are written again — one row, in the action's
-    transaction. New demands are indexed through ``demands_created``."""
-    if created or connection.vendor != "postgresql":
-        return
-    if update_fields is None or {"current_unit", "first_receiver"} & set(update_fields):
-        index([instance])

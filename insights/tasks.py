@@ -1,5 +1,10 @@
+"""The insights worker's tasks, queued by ``receivers`` after an action commits (and by the
+beat for retraining). Each is idempotent, so a rerun or a second worker does no harm."""
+
 from celery import shared_task
 from django.core.cache import cache
+
+from . import autodispatch, duplicates, search
 
 
 @shared_task(acks_late=True)
@@ -7,8 +12,6 @@ def check_duplicates(ids: list[int]) -> int:
     """Duplicate detection for a large batch or a file import's chunk, after it commits.
     Idempotent: a pair already flagged is left as it was, so a rerun or a second worker
     adds nothing. Returns how many demands were flagged."""
-    from . import duplicates
-
     return duplicates.check_ids(ids)
 
 
@@ -16,8 +19,6 @@ def check_duplicates(ids: list[int]) -> int:
 def index_demands(ids: list[int]) -> int:
     """(Re)index these demands for search (queued after a file import's chunk commits).
     Idempotent: running it twice, or on two workers, writes the same documents."""
-    from . import search
-
     return search.index_ids(ids)
 
 
@@ -49,6 +50,4 @@ def retrain_routing(targets: list[str] | None = None) -> list[dict]:
 def auto_dispatch_demands(ids: list[int]) -> int:
     """Auto-dispatch of a large batch of received demands (a file import), off the
     request. Demands no longer waiting for dispatch are skipped, so a rerun is harmless."""
-    from . import autodispatch
-
     return autodispatch.run(ids)

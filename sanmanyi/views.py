@@ -2,7 +2,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from .tasks import worker_status
+from lib.heartbeat import worker_status
 
 
 @never_cache

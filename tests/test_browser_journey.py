@@ -84,3 +84,25 @@ def test_a_phone_in_demand_goes_round_the_loop(browser, site):
     expect(leader.get_by_test_id("kpi-citizen")).to_contain_text("1 / 1")
     for page in (leader, receiver, dispatcher, handler):
         page.close()
+
+
+def test_merging_a_flagged_duplicate_swaps_the_demand_panel_in_place(browser, site, personas,
+                                                                    categories):
+    """并单 on a demand's page: the duplicate views answer with the demand's page and the
+    form's hx-select takes its panel alone — one navigation bar, the outcome said once."""
+    from .demand_helpers import registered
+
+    registered(personas, categories.litter, "2026-11-23 09:00")
+    copy = registered(personas, categories.litter, "2026-11-23 10:00",
+                      requester_phone="13700001111", requester_name="李先生",
+                      latitude="33.964080")  # about 120 m from the first
+    dispatcher = sign_in(browser, site, "dispatcher")
+    dispatcher.goto(site + f"/console/demands/{copy.number}/")
+    dispatcher.get_by_test_id("duplicates").locator("[data-action=duplicate-merge]").click()
+    expect(dispatcher.get_by_test_id("state")).to_have_text("已并单")
+    expect(dispatcher.get_by_test_id("duplicates")).to_have_count(0)
+    expect(dispatcher.get_by_text("已并单。", exact=True)).to_have_count(1)
+    expect(dispatcher.locator("#demand-panel")).to_have_count(1)
+    expect(dispatcher.locator("nav.navbar")).to_have_count(1)
+    assert dispatcher.url == site + f"/console/demands/{copy.number}/"
+    dispatcher.close()

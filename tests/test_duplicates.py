@@ -9,7 +9,7 @@ from demands import kpis
 from demands.actions import triage
 from demands.actions.intake import submit, submit_many
 from demands.models import Demand
-from insights import duplicates
+from insights import duplicates, receivers
 from insights.actions import dismiss_flag
 from insights.models import DuplicateFlag, FlagState
 from lib.chinese import similarity
@@ -177,7 +177,7 @@ def test_a_file_import_is_checked_by_the_worker(personas, categories, monkeypatc
     copy = registered(personas, categories.litter, "2026-11-02 10:00", **OTHER_PHONE, **NEAR)
     DuplicateFlag.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        duplicates.on_demands_created(Demand, demands=[copy], source="import")
+        receivers.check_new_demands(Demand, demands=[copy], source="import")
     assert queued == [[copy.pk]] and not flags_of(copy)
     tasks.check_duplicates(queued[0])
     assert [f.original for f in flags_of(copy)] == [original]

@@ -56,7 +56,9 @@ def test_handlers_see_the_flags_of_their_demands_without_buttons(client, persona
     assert 'data-testid="duplicates"' in page and "duplicate-merge" not in page
     flag = copy.duplicate_flags.get()
     response = client.post(reverse("console:duplicate_decide", args=[flag.pk, "dismiss"]),
-                           {"back": "detail"}, HTTP_HX_REQUEST="true")
+                           {"back": "detail"}, HTTP_HX_REQUEST="true", follow=True)
+    assert response.redirect_chain == [(reverse("console:demand_detail", args=[copy.number]),
+                                        302)]
     assert "您没有权限" in response.content.decode()
     assert DuplicateFlag.objects.get(pk=flag.pk).state == FlagState.OPEN
 
@@ -66,7 +68,10 @@ def test_merging_from_the_detail_page_with_htmx(client, personas, pair):
     client.force_login(personas.dispatcher, BACKEND)
     flag = copy.duplicate_flags.get()
     response = client.post(reverse("console:duplicate_decide", args=[flag.pk, "merge"]),
-                           {"back": "detail"}, HTTP_HX_REQUEST="true")
+                           {"back": "detail"}, HTTP_HX_REQUEST="true", follow=True)
+    # the demand's page answers; the form's hx-select swaps its panel in
+    assert response.redirect_chain == [(reverse("console:demand_detail", args=[copy.number]),
+                                        302)]
     page = response.content.decode()
     assert response.status_code == 200 and 'id="demand-panel"' in page
     assert "已并单" in page and 'data-testid="duplicates"' not in page

@@ -276,3 +276,24 @@ def test_a_demand_a_re_import_rewords_is_checked_for_duplicates_again(
     assert flag.original == original
     imported.refresh_from_db()
     assert imported.is_repeat
+
+
+def test_a_confirmed_job_is_queued_for_the_worker_s_task_after_the_commit(
+        tmp_path, categories, monkeypatch, django_capture_on_commit_callbacks):
+    """The job is handed to ``imports.tasks.run_job`` by its name (the task module imports
+    the actions, not the reverse): the name must stay the task's."""
+    from celery import current_app
+
+    from imports.tasks import run_job
+
+    path = write_csv(tmp_path / "12345.csv", [row(1)])
+    with path.open("rb") as handle:
+        job = actions.upload(None, actions.source_named("12345热线"), handle, path.name)
+    sent = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, args: sent.append((name, args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.confirm(None, job, job.mapping | {"category": "问题类别"})
+        assert sent == []  # nothing before the commit
+    assert sent == [(run_job.name, [job.pk])]
+    job.refresh_from_db()
+    assert job.state == JobState.QUEUED

@@ -253,7 +253,7 @@ def test_a_large_batch_is_queued_for_a_worker(personas, history, settings,
                                               monkeypatch):
     """A file import announces its received demands in one signal: more than 20 go to a
     worker after the commit instead of holding up the import."""
-    from insights import autodispatch
+    from insights import receivers
 
     routing.train(UNIT)
     waiting = [_new(personas, history, code) for code in list(NEW_TEXTS) * 6]  # 24, off
@@ -261,7 +261,7 @@ def test_a_large_batch_is_queued_for_a_worker(personas, history, settings,
     queued = []
     monkeypatch.setattr(tasks.auto_dispatch_demands, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
-        autodispatch.on_demands_received(sender=None, demands=waiting)
+        receivers.auto_dispatch(sender=None, demands=waiting)
         assert queued == []  # nothing before the commit
     assert queued == [[d.pk for d in waiting]]
     assert all(d.state == State.RECEIVED for d in waiting)  # not inline

@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from inbox.actions import notify
 from lib.errors import ActionError
@@ -43,7 +44,7 @@ def _issue_evaluation_link(demand: Demand) -> str:
     """A fresh one-time evaluation link for the requester (only its hash is kept)."""
     token = secrets.token_urlsafe(18)
     demand.evaluation_token_hash = token_hash(token)
-    return f"{settings.PUBLIC_BASE_URL}/e/{token}/"
+    return settings.PUBLIC_BASE_URL + reverse("portal:evaluate", args=[token])
 
 
 
