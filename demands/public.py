@@ -1,12 +1,21 @@
-"""What the public may see of a demand: nothing personal, nothing internal."""
+"""What the public may see of a demand: the one read model of every public surface.
+
+The board (公众诉求栏), the tracking page, the evaluation pages and Open311 read demands
+only through ``masked`` (a ``PublicDemand``), ``timeline`` and ``followed``; none of them
+renders a ``Demand`` itself. Every free text (title, content, reply, timeline texts) goes
+through ``lib.privacy.mask_text``: the requester's name, names before a courtesy title,
+mobile and landline numbers and ID-card numbers are masked, even for the requester's own
+tracking page — a page anyone holding the number and four digits can open. Addresses are
+generalised to the road and coordinates rounded to three decimals (about a hundred metres).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.privacy import phone_suffix_matches, scrub
+from lib.privacy import generalise_address, mask_name, mask_text, phone_suffix_matches
 
-from .models import Demand, DemandEvent, EventKind, State
+from .models import OPEN_STATES, Demand, DemandEvent, EventKind, State
 
 # Events a requester sees, and how they read. Reasons are shown only where the text was
 # written *for* the requester (replies); internal notes (urging, supervision orders,
@@ -39,9 +48,14 @@ class PublicStep:
     text: str
 
 
+def public_text(demand: Demand, text: str) -> str:
+    """Free text of ``demand`` as any public page shows it (see the module docstring)."""
+    return mask_text(text or "", demand.requester_name)
+
+
 def timeline(demand: Demand, *, own: bool = True) -> list[PublicStep]:
-    """The public steps of ``demand``: for its own requester, or (``own=False``) for the
-    requester of a demand merged into it, with its requester's name masked in the texts."""
+    """The public steps of ``demand``, texts masked: for its own requester, or
+    (``own=False``) for the requester of a demand merged into it."""
     labels = PUBLIC_EVENTS if own else OTHERS_EVENTS
     steps = []
     for event in DemandEvent.objects.filter(demand=demand, kind__in=list(PUBLIC_EVENTS)) \
@@ -51,8 +65,7 @@ def timeline(demand: Demand, *, own: bool = True) -> list[PublicStep]:
         if event.kind == EventKind.MERGE and event.data.get("into"):
             label = f"已与诉求 {event.data['into']} 合并办理"
         text = event.reason if event.kind in SHOW_TEXT else ""
-        steps.append(PublicStep(event.at, label, text if own else
-                                scrub(text, demand.requester_name)))
+        steps.append(PublicStep(event.at, label, public_text(demand, text)))
     return steps
 
 
@@ -76,34 +89,18 @@ def followed(demand: Demand) -> Followed | None:
         hops += 1
     if original is demand:
         return None
-    return Followed(original.number, scrub(original.title, original.requester_name),
+    return Followed(original.number, public_text(original, original.title),
                     original.get_state_display(), timeline(original, own=False))
 
 
 def find_for_requester(number: str, phone_suffix: str) -> Demand | None:
     """The demand only when the number and the phone's last four digits both match; the
     caller cannot tell a wrong number from a wrong suffix."""
-    demand = Demand.objects.select_related("category", "current_unit").filter(
+    demand = Demand.objects.select_related("category__parent", "current_unit").filter(
         number=(number or "").strip().upper()).first()
     if demand is None or not phone_suffix_matches(demand.requester_phone, phone_suffix):
         return None
     return demand
-
-
-@dataclass(frozen=True)
-class PublicDemand:
-    """A consented demand as the public list shows it: masked and generalised."""
-
-    category: str
-    title: str
-    address: str
-    state: str
-    submitted_at: object
-    replied_at: object
-    reply: str
-    requester: str
-    lon: float | None
-    lat: float | None
 
 
 PUBLIC_STATES = ("received", "dispatched", "handling", "replied", "follow_up", "closed")
@@ -112,7 +109,7 @@ PUBLIC_STATES = ("received", "dispatched", "handling", "replied", "follow_up", "
 def published(category=None, unit=None):
     """Consented demands, newest first (the caller pages them)."""
     rows = Demand.objects.filter(consent_publish=True, state__in=PUBLIC_STATES) \
-        .select_related("category__parent")
+        .select_related("category__parent", "current_unit")
     if category is not None:
         rows = rows.filter(category__parent=category)
     if unit is not None:
@@ -120,20 +117,55 @@ def published(category=None, unit=None):
     return rows
 
 
-def masked(demand: Demand) -> PublicDemand:
-    from lib.privacy import generalise_address, mask_name
+@dataclass(frozen=True)
+class PublicDemand:
+    """A demand as every public surface shows it: masked texts, generalised place."""
 
-    names = [demand.requester_name]
+    number: str
+    category: str  # "市容环境 · 暴露垃圾"
+    category_name: str
+    category_code: str
+    time_limit: str
+    title: str
+    content: str
+    reply: str
+    state: str  # the label: 办理中, 待回访 …
+    state_code: str
+    is_open: bool
+    unit: str
+    address: str
+    requester: str  # "群众 王**"
+    lon: float | None
+    lat: float | None
+    submitted_at: object
+    updated_at: object
+    replied_at: object
+    deadline: object
+
+
+def _rounded(value) -> float | None:
+    # about a hundred metres: enough for a map, not enough to find a door
+    return round(float(value), 3) if value is not None else None
+
+
+def masked(demand: Demand) -> PublicDemand:
+    """The one way a public page reads a demand (load category__parent and current_unit
+    with it)."""
+    category = demand.category
     return PublicDemand(
-        category=str(demand.category),
-        title=scrub(demand.title, *names),
+        number=demand.number,
+        category=str(category), category_name=category.name, category_code=category.code,
+        time_limit=category.time_limit_label,
+        title=public_text(demand, demand.title),
+        content=public_text(demand, demand.content),
+        reply=public_text(demand, demand.reply),
+        state=demand.get_state_display(), state_code=demand.state,
+        is_open=demand.state in OPEN_STATES,
+        unit=demand.current_unit.name,
         address=generalise_address(demand.address),
-        state=demand.get_state_display(),
-        submitted_at=demand.submitted_at,
-        replied_at=demand.first_replied_at,
-        reply=scrub(demand.reply, *names),
-        requester=f"{demand.get_requester_kind_display()} {mask_name(demand.requester_name)}",
-        # about a hundred metres: enough for a map, not enough to find a door
-        lon=round(float(demand.longitude), 3) if demand.longitude is not None else None,
-        lat=round(float(demand.latitude), 3) if demand.latitude is not None else None,
+        requester=f"{demand.get_requester_kind_display()} {mask_name(demand.requester_name)}"
+        .strip(),
+        lon=_rounded(demand.longitude), lat=_rounded(demand.latitude),
+        submitted_at=demand.submitted_at, updated_at=demand.updated_at,
+        replied_at=demand.first_replied_at, deadline=demand.deadline,
     )

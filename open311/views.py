@@ -4,7 +4,9 @@ XML and JSON by the path suffix; errors as the spec's array of {code, descriptio
 400 / 403 / 404; dates in W3C format with +08:00; ids and codes as strings; coordinates
 WGS84. Requests made here are ordinary demands with channel ``open311``. Reads show
 demands whose requesters consented to publication, and those made through Open311
-(whose unguessable id the client holds); never a name, phone or internal note.
+(whose unguessable id the client holds), through the public read model
+``demands.public.masked``: the same masked texts as the board, coordinates to three
+decimals; never a name, phone, ID number or internal note.
 """
 
 from __future__ import annotations
@@ -21,13 +23,20 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import Category
-from demands.actions.intake import Intake, submit
+from demands import public
+from demands.actions import intake as intake_actions
+from demands.actions.intake import Intake
 from demands.models import OPEN_STATES, Channel, Demand, RequesterKind
+from demands.public import PublicDemand
 from lib.errors import ActionError
-from lib.privacy import generalise_address
 from org.models import ApiToken
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
+# The spec's name of the field an Intake error is about.
+SPEC_FIELDS = {"latitude": "lat", "longitude": "long", "requester_phone": "phone",
+               "title": "description", "content": "description", "address": "address_string",
+               "requester_name": "first_name/last_name", "category": "service_code",
+               "requester_kind": "attribute[requester_kind]"}
 MAX_LIMIT = 1000
 DEFAULT_WINDOW = dt.timedelta(days=90)
 
@@ -62,8 +71,11 @@ def respond(fmt: str, root: str, payload, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
 
 
-def error(fmt: str, status: int, description: str) -> HttpResponse:
-    return respond(fmt, "errors", [{"code": str(status), "description": description}], status)
+def error(fmt: str, status: int, description: str, chinese: str = "") -> HttpResponse:
+    """The spec's error array. Clients expect English; a person reading it gets the
+    Chinese after it."""
+    text = f"{description} / {chinese}" if chinese else description
+    return respond(fmt, "errors", [{"code": str(status), "description": text}], status)
 
 
 def w3c(moment) -> str | None:
@@ -112,7 +124,7 @@ def services(request, fmt):
 def service_definition(request, code, fmt):
     category = _categories().filter(code=code).first()
     if category is None:
-        return error(fmt, 404, f"service_code {code} not found")
+        return error(fmt, 404, f"service_code {code} not found", f"服务类别 {code} 不存在")
     attribute = {"variable": True, "code": "requester_kind", "datatype": "singlevaluelist",
                  "required": False, "datatype_description": "诉求人类型（默认群众）",
                  "order": 1, "description": "您是群众、基层单位还是企业？",
@@ -123,29 +135,28 @@ def service_definition(request, code, fmt):
 
 
 # --- requests -----------------------------------------------------------------------------
-def _public(demand: Demand) -> dict:
-    closed = demand.state not in OPEN_STATES
+def _public(item: PublicDemand) -> dict:
+    """One service request, from the public read model: the texts the board shows."""
     return {
-        "service_request_id": demand.number,
-        "status": "closed" if closed else "open",
-        "status_notes": demand.reply if demand.reply else demand.get_state_display(),
-        "service_name": demand.category.name, "service_code": demand.category.code,
-        "description": demand.content,
-        "agency_responsible": demand.current_unit.name,
-        "service_notice": f"承诺时限 {demand.category.time_limit_label}",
-        "requested_datetime": w3c(demand.submitted_at),
-        "updated_datetime": w3c(demand.updated_at),
-        "expected_datetime": w3c(demand.deadline),
-        "address": generalise_address(demand.address), "address_id": None, "zipcode": None,
-        "lat": str(demand.latitude) if demand.latitude is not None else None,
-        "long": str(demand.longitude) if demand.longitude is not None else None,
+        "service_request_id": item.number,
+        "status": "open" if item.is_open else "closed",
+        "status_notes": item.reply or item.state,
+        "service_name": item.category_name, "service_code": item.category_code,
+        "description": item.content,
+        "agency_responsible": item.unit,
+        "service_notice": f"承诺时限 {item.time_limit}",
+        "requested_datetime": w3c(item.submitted_at),
+        "updated_datetime": w3c(item.updated_at),
+        "expected_datetime": w3c(item.deadline),
+        "address": item.address, "address_id": None, "zipcode": None,
+        "lat": item.lat, "long": item.lon,
         "media_url": None,
     }
 
 
 def _readable():
     return Demand.objects.filter(Q(consent_publish=True) | Q(channel=Channel.OPEN311)) \
-        .select_related("category", "current_unit")
+        .select_related("category__parent", "current_unit")
 
 
 @csrf_exempt
@@ -165,9 +176,11 @@ def requests_view(request, fmt):
                 end - DEFAULT_WINDOW
         except ValueError:
             return error(fmt, 400, "start_date/end_date must be W3C datetimes, "
-                                   "e.g. 2026-11-01T00:00:00+08:00")
+                                   "e.g. 2026-11-01T00:00:00+08:00",
+                         "起止时间须为 W3C 格式，如 2026-11-01T00:00:00+08:00")
         if start > end:
-            return error(fmt, 400, "start_date must not be after end_date")
+            return error(fmt, 400, "start_date must not be after end_date",
+                         "开始时间不能晚于结束时间")
         rows = rows.filter(submitted_at__gte=start, submitted_at__lte=end)
         if params.get("service_code"):
             rows = rows.filter(category__code__in=params["service_code"].split(","))
@@ -175,7 +188,8 @@ def requests_view(request, fmt):
         if status:
             wanted = {part.strip() for part in status.split(",")}
             if not wanted <= {"open", "closed"}:
-                return error(fmt, 400, "status must be open or closed")
+                return error(fmt, 400, "status must be open or closed",
+                             "状态只能是 open 或 closed")
             if wanted == {"open"}:
                 rows = rows.filter(state__in=OPEN_STATES)
             elif wanted == {"closed"}:
@@ -184,25 +198,26 @@ def requests_view(request, fmt):
         page = max(int(params.get("page", 1)), 1)
         size = min(max(int(params.get("page_size", MAX_LIMIT)), 1), MAX_LIMIT)
     except ValueError:
-        return error(fmt, 400, "page and page_size must be whole numbers")
+        return error(fmt, 400, "page and page_size must be whole numbers",
+                     "page 和 page_size 须为整数")
     rows = rows.order_by("-submitted_at", "-id")[(page - 1) * size: page * size]
-    return respond(fmt, "service_requests", [_public(d) for d in rows])
+    return respond(fmt, "service_requests", [_public(public.masked(d)) for d in rows])
 
 
 def _create(request, fmt):
     data = request.POST
     user = ApiToken.authenticate(data.get("api_key", ""))
     if user is None:
-        return error(fmt, 403, "api_key is missing or invalid")
+        return error(fmt, 403, "api_key is missing or invalid", "接口令牌缺失或无效")
     code = data.get("service_code", "")
     if not code:
-        return error(fmt, 400, "service_code is required")
+        return error(fmt, 400, "service_code is required", "请填写服务类别")
     if not _categories().filter(code=code).exists():
-        return error(fmt, 404, f"service_code {code} not found")
+        return error(fmt, 404, f"service_code {code} not found", f"服务类别 {code} 不存在")
     lat, lon = data.get("lat"), data.get("long")
     if not ((lat and lon) or data.get("address_string") or data.get("address_id")):
         return error(fmt, 400, "a location is required: lat & long, address_string or "
-                               "address_id")
+                               "address_id", "请提供位置：经纬度、地址或地址编号")
     description = data.get("description", "").strip()
     kind = data.get("attribute[requester_kind]", RequesterKind.CITIZEN)
     name = " ".join(part for part in (data.get("last_name", ""), data.get("first_name", ""))
@@ -213,10 +228,12 @@ def _create(request, fmt):
                     address=data.get("address_string", ""), longitude=lon or None,
                     latitude=lat or None)
     try:
-        demand, _created = submit(user, intake)
+        demand, _created = intake_actions.submit(user, intake)
     except ActionError as failure:
-        status = 403 if failure.code == "forbidden" else 400
-        return error(fmt, status, failure.message)
+        if failure.code == "forbidden":
+            return error(fmt, 403, "this api_key may not submit requests", failure.message)
+        name = SPEC_FIELDS.get(failure.field, "request")
+        return error(fmt, 400, f"{name} is invalid", failure.message)
     return respond(fmt, "service_requests", [{
         "service_request_id": demand.number,
         "service_notice": f"承诺时限 {demand.category.time_limit_label}（自受理起）",
@@ -226,14 +243,15 @@ def _create(request, fmt):
 def request_detail(request, request_id, fmt):
     demand = _readable().filter(number=request_id).first()
     if demand is None:
-        return error(fmt, 404, f"service_request_id {request_id} not found")
-    return respond(fmt, "service_requests", [_public(demand)])
+        return error(fmt, 404, f"service_request_id {request_id} not found",
+                     f"诉求 {request_id} 不存在或未公开")
+    return respond(fmt, "service_requests", [_public(public.masked(demand))])
 
 
 def token(request, token_id, fmt):
     demand = _readable().filter(number=token_id).first()
     if demand is None:
-        return error(fmt, 404, f"token {token_id} not found")
+        return error(fmt, 404, f"token {token_id} not found", f"凭据 {token_id} 不存在")
     return respond(fmt, "service_requests", [{"service_request_id": demand.number,
                                               "token": token_id}])
 

@@ -1,7 +1,6 @@
 """The public portal. No account is needed; nothing here shows private data."""
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -15,15 +14,17 @@ from campaigns.queries import latest_campaign, phase_status
 from catalog import notices
 from catalog.models import ServiceItem
 from demands import public, queues
-from demands.actions import intake, replies
+from demands.actions import intake as intake_actions
+from demands.actions import replies
 from demands.actions.intake import Intake
 from demands.models import Demand
-from lib import ratelimit
+from lib import phones, ratelimit
 from lib.errors import ActionError
 from lib.geo import gcj02_to_wgs84
 from org.actions import current_away
 from org.models import StaffProfile, Unit, UnitKind
 
+from . import limits
 from .forms import (
     BookingForm,
     CancelForm,
@@ -50,11 +51,6 @@ def home(request):
 
 # --- submit, track, evaluate ------------------------------------------------------------
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-SUBMIT_PER_IP_HOUR = 10
-SUBMIT_PER_PHONE_DAY = 5
-TRACK_PER_IP_HOUR = 30
-EVALUATE_PER_IP_HOUR = 20
-EVALUATE_PER_PHONE_DAY = 10
 
 
 def _too_many(request, message):
@@ -64,35 +60,50 @@ def _too_many(request, message):
 def submit(request):
     initial = {"category": request.GET["category"]} if request.GET.get("category") else None
     form = SubmitForm(request.POST or None, request.FILES or None, initial=initial)
+    device = limits.device_id(request)
+    fresh = device is None
+    device = device or limits.new_device()
+    response = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        ip = ratelimit.client_ip(request)
-        if not ratelimit.allow("submit-ip", ip, SUBMIT_PER_IP_HOUR, 3600) or \
-                not ratelimit.allow("submit-phone", data["requester_phone"],
-                                    SUBMIT_PER_PHONE_DAY, 86400):
-            return _too_many(request, "提交过于频繁，请稍后再试；紧急情况请拨打 12319 城管热线。")
-        longitude, latitude = data["longitude"], data["latitude"]
-        if longitude is not None and latitude is not None and data["coord_system"] == "gcj02":
-            lon, lat = gcj02_to_wgs84(float(longitude), float(latitude))
-            longitude, latitude = round(lon, 6), round(lat, 6)
-        new = Intake(
-            requester_kind=data["requester_kind"], channel="portal", category=data["category"],
-            title=data["title"], content=data["content"], address=data["address"],
-            longitude=longitude, latitude=latitude, requester_name=data["requester_name"],
-            requester_phone=data["requester_phone"], requester_org=data["requester_org"],
-            attachments=data["photos"], consent_publish=data["consent_publish"])
-        try:
-            demand, _created = intake.submit(None, new)
-        except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else
-                           ("photos" if error.field == "attachments" else None), error.message)
+        if not limits.may_submit(request, data["requester_phone"], device):
+            response = _too_many(request,
+                                 "提交过于频繁，请稍后再试；紧急情况请拨打 12319 城管热线。")
         else:
-            request.session["portal_submitted"] = demand.number
-            return redirect("portal:submitted")
-    return render(request, "portal/submit.html", {
-        "form": form, "tile_url": settings.MAP_TILE_URL,
-        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-    }, status=400 if form.errors else 200)
+            response = _submit(request, form)
+    if response is None:
+        response = render(request, "portal/submit.html", {
+            "form": form, "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        }, status=400 if form.errors else 200)
+    if fresh:
+        limits.remember_device(request, response, device)
+    return response
+
+
+def _submit(request, form):
+    """Hand the valid form to ``demands.actions.intake.submit``; the redirect, or None
+    with the error put on the form."""
+    data = form.cleaned_data
+    longitude, latitude = data["longitude"], data["latitude"]
+    if longitude is not None and latitude is not None and data["coord_system"] == "gcj02":
+        lon, lat = gcj02_to_wgs84(float(longitude), float(latitude))
+        longitude, latitude = round(lon, 6), round(lat, 6)
+    intake = Intake(
+        requester_kind=data["requester_kind"], channel="portal", category=data["category"],
+        title=data["title"], content=data["content"], address=data["address"],
+        longitude=longitude, latitude=latitude, requester_name=data["requester_name"],
+        requester_phone=data["requester_phone"], requester_org=data["requester_org"],
+        enterprise=data["enterprise"], attachments=data["photos"],
+        consent_publish=data["consent_publish"])
+    try:
+        demand, _created = intake_actions.submit(None, intake)
+    except ActionError as error:
+        form.add_error(error.field if error.field in form.fields else
+                       ("photos" if error.field == "attachments" else None), error.message)
+        return None
+    request.session["portal_submitted"] = demand.number
+    return redirect("portal:submitted")
 
 
 def submitted(request):
@@ -101,7 +112,19 @@ def submitted(request):
         if number else None
     if demand is None:
         return redirect("portal:submit")
-    return render(request, "portal/submitted.html", {"demand": demand})
+    return render(request, "portal/submitted.html", {
+        "demand": demand, "sms": phones.is_mobile(demand.requester_phone)})
+
+
+def _guess(request, kind: str, key: str, find):
+    """Look ``key`` up with ``find`` unless its failed guesses are used up: (found, None),
+    or (None, a 429 response) when locked. A miss counts as a failed guess."""
+    if limits.locked(kind, key):
+        return None, _too_many(request, limits.LOCKED[kind])
+    found = find()
+    if found is None:
+        limits.failed(kind, key)
+    return found, None
 
 
 def track(request):
@@ -109,14 +132,18 @@ def track(request):
     demand = None
     not_found = False
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.allow("track-ip", ratelimit.client_ip(request), TRACK_PER_IP_HOUR,
-                               3600):
+        if not ratelimit.allow("track-ip", ratelimit.client_ip(request),
+                               limits.TRACK_PER_IP_HOUR, limits.HOUR):
             return _too_many(request, "查询过于频繁，请一小时后再试。")
-        demand = public.find_for_requester(form.cleaned_data["number"],
-                                           form.cleaned_data["phone_suffix"])
+        number = limits.normal_number(form.cleaned_data["number"])
+        demand, refused = _guess(request, "number", number, lambda: public.find_for_requester(
+            number, form.cleaned_data["phone_suffix"]))
+        if refused:
+            return refused
         not_found = demand is None
     return render(request, "portal/track.html", {
-        "form": form, "demand": demand, "not_found": not_found,
+        "form": form, "item": public.masked(demand) if demand else None,
+        "not_found": not_found,
         "steps": public.timeline(demand) if demand else [],
         "followed": public.followed(demand) if demand else None,
     })
@@ -124,23 +151,31 @@ def track(request):
 
 def evaluate(request, token):
     form = EvaluateForm(request.POST or None)
-    demand = Demand.objects.select_related("category", "current_unit").filter(
-        evaluation_token_hash=replies.token_hash(token)).first()
+    digest = replies.token_hash(token)
+    ip = ratelimit.client_ip(request)
+    if limits.locked("link", digest) or ratelimit.exhausted(
+            "link-ip", ip, limits.LINK_FAILURES_PER_IP_HOUR, limits.HOUR):
+        return _too_many(request, limits.LOCKED["link"])
+    demand = Demand.objects.select_related("category__parent", "current_unit").filter(
+        evaluation_token_hash=digest).first()
     if demand is None:
+        limits.failed("link", digest)
+        ratelimit.hit("link-ip", ip, limits.HOUR)
         return render(request, "portal/evaluate.html", {"invalid": True}, status=404)
     done = None
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.allow("evaluate-ip", ratelimit.client_ip(request),
-                               EVALUATE_PER_IP_HOUR, 3600):
+        if not ratelimit.allow("evaluate-ip", ip, limits.EVALUATE_PER_IP_HOUR, limits.HOUR):
             return _too_many(request, "操作过于频繁，请稍后再试。")
         try:
             done = replies.evaluate_by_token(token, form.cleaned_data["level"],
                                              form.cleaned_data["comment"])
         except ActionError as error:
+            limits.failed("link", digest)
             form.add_error(None, error.message)
+    shown = done or demand
     return render(request, "portal/evaluate.html", {
-        "form": form, "demand": done or demand, "done": done,
-        "steps": public.timeline(done or demand),
+        "form": form, "item": public.masked(shown), "done": done,
+        "steps": public.timeline(shown),
     })
 
 
@@ -215,8 +250,6 @@ def service(request, code):
 
 
 # --- appointments (预约服务) -----------------------------------------------------------------
-BOOK_PER_IP_HOUR = 10
-BOOK_PER_PHONE_DAY = 5
 
 
 def appointments(request):
@@ -239,9 +272,10 @@ def book(request, slot_id):
         raise Http404
     form = BookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.allow("book-ip", ratelimit.client_ip(request), BOOK_PER_IP_HOUR,
-                               3600) or not ratelimit.allow(
-                "book-phone", form.cleaned_data["phone"], BOOK_PER_PHONE_DAY, 86400):
+        if not ratelimit.allow("book-ip", ratelimit.client_ip(request),
+                               limits.BOOK_PER_IP_HOUR, limits.HOUR) or not ratelimit.allow(
+                "book-phone", phones.digits(form.cleaned_data["phone"]),
+                limits.BOOK_PER_PHONE_DAY, limits.DAY):
             return _too_many(request, "预约过于频繁，请稍后再试。")
         try:
             booking = appointment_actions.book(slot, form.cleaned_data["name"],
@@ -259,36 +293,50 @@ def cancel_booking(request):
     form = CancelForm(request.POST or None)
     done = None
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.allow("book-ip", ratelimit.client_ip(request), BOOK_PER_IP_HOUR,
-                               3600):
+        if not ratelimit.allow("book-ip", ratelimit.client_ip(request),
+                               limits.BOOK_PER_IP_HOUR, limits.HOUR):
             return _too_many(request, "操作过于频繁，请稍后再试。")
+        code = limits.normal_number(form.cleaned_data["code"])
+        if limits.locked("code", code):
+            return _too_many(request, limits.LOCKED["code"])
         try:
-            done = appointment_actions.cancel(form.cleaned_data["code"],
-                                              form.cleaned_data["phone_suffix"])
+            done = appointment_actions.cancel(code, form.cleaned_data["phone_suffix"])
         except ActionError as error:
+            limits.failed("code", code)
             form.add_error(None, error.message)
     return render(request, "portal/cancel.html", {"form": form, "done": done})
 
 
 def evaluate_by_phone(request):
-    """The other way to evaluate: tracking number plus the full phone number."""
+    """The other way to evaluate: tracking number plus the whole phone number left at
+    submission (a mobile or a landline, in any usual spelling)."""
     form = PhoneEvaluateForm(request.POST or None,
                              initial={"number": request.GET.get("number", "")[:20]})
     done = None
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.allow("evaluate-ip", ratelimit.client_ip(request),
-                               EVALUATE_PER_IP_HOUR, 3600) or not ratelimit.allow(
-                "evaluate-phone", form.cleaned_data["phone"], EVALUATE_PER_PHONE_DAY, 86400):
-            return _too_many(request, "操作过于频繁，请稍后再试。")
         data = form.cleaned_data
-        demand = public.find_for_requester(data["number"], data["phone"][-4:])
-        if demand is None or re.sub(r"\D", "", demand.requester_phone) != data["phone"]:
-            form.add_error(None, "没有找到匹配的诉求，请核对编号和手机号。")
+        if not ratelimit.allow("evaluate-ip", ratelimit.client_ip(request),
+                               limits.EVALUATE_PER_IP_HOUR, limits.HOUR) or not \
+                ratelimit.allow("evaluate-phone", phones.digits(data["phone"]),
+                                limits.EVALUATE_PER_PHONE_DAY, limits.DAY):
+            return _too_many(request, "操作过于频繁，请稍后再试。")
+        number = limits.normal_number(data["number"])
+
+        def find():
+            demand = public.find_for_requester(number, phones.digits(data["phone"])[-4:])
+            return demand if demand and phones.same(demand.requester_phone,
+                                                    data["phone"]) else None
+
+        demand, refused = _guess(request, "number", number, find)
+        if refused:
+            return refused
+        if demand is None:
+            form.add_error(None, "没有找到匹配的诉求，请核对编号和联系电话。")
         else:
             try:
                 done = replies.evaluate(None, demand, data["level"], "web", data["comment"])
             except ActionError as error:
                 form.add_error(None, error.message)
     return render(request, "portal/evaluate_phone.html", {
-        "form": form, "done": done, "demand": done,
+        "form": form, "done": done, "item": public.masked(done) if done else None,
         "steps": public.timeline(done) if done else []})

@@ -139,6 +139,9 @@ def categories(org) -> Categories:
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
+    # Date and month inputs read in the page's language (<html lang="zh-CN">: 2026年12月),
+    # as in a Chinese user's Chromium; Debian's has only the en-US UI locale.
+    "--enable-blink-features=LangAttributeAwareFormControlUI",
 ]
 
 

@@ -45,7 +45,7 @@ def test_a_citizen_submits_tracks_and_evaluates_on_a_phone(browser, site, org, p
     page.locator("#pick-map").click()  # no tiles offline: the pin still works
     expect(page.locator("#id_latitude")).not_to_have_value("")
     page.get_by_label("您的称呼").fill("王芳")
-    page.get_by_label("手机号码").fill("13905271234")
+    page.get_by_label("联系电话").fill("13905271234")
     page.get_by_label("同意在公众诉求栏公开本诉求（隐去姓名、电话和详细门牌）").check()
     fits(page)
     page.screenshot(path=SHOTS / "portal-submit.png", full_page=True)
@@ -63,7 +63,7 @@ def test_a_citizen_submits_tracks_and_evaluates_on_a_phone(browser, site, org, p
 
     page.get_by_role("link", name="查询进度").click()
     page.get_by_label("诉求编号").fill(number)
-    page.get_by_label("手机号后四位").fill("1234")
+    page.get_by_label("联系电话后四位").fill("1234")
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_test_id("public-state")).to_have_text("待回访")
     expect(page.get_by_test_id("public-timeline")).to_contain_text("垃圾已清运完毕")
@@ -91,7 +91,7 @@ def test_an_enterprise_submits(browser, site):
     page.get_by_label("详细描述").fill("每天早上厂门口摊贩占道，货车无法进出。")
     page.get_by_label("地点").fill("宿迁市发展大道66号")
     page.get_by_label("您的称呼").fill("赵经理")
-    page.get_by_label("手机号码").fill("13705270000")
+    page.get_by_label("联系电话").fill("13705270000")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_test_id("field-error")).to_contain_text("企业诉求请填写企业名称")
     page.get_by_label("单位/企业名称").fill("宿迁市御珍家私有限公司")

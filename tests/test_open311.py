@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -62,7 +63,7 @@ def test_service_definition_and_unknown_service(client, categories):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_posting_a_request(client, key, categories, fmt):
     response = post(client, fmt, api_key=key, **GOOD)
-    assert response.status_code in (200, 201)
+    assert response.status_code == 201
     if fmt == "json":
         request_id = response.json()[0]["service_request_id"]
     else:
@@ -85,7 +86,10 @@ def test_posting_errors_follow_the_spec(client, key, categories, data, status):
     response = post(client, "json", **body)
     assert response.status_code == status
     assert response.json()[0]["code"] == str(status) and response.json()[0]["description"]
-    assert xml(post(client, "xml", **body)).tag == "errors"
+    # English for the spec's clients, then Chinese for a person reading it
+    assert re.search(r"[a-z].* / .*[\u4e00-\u9fff]", response.json()[0]["description"])
+    as_xml = post(client, "xml", **body)
+    assert as_xml.status_code == status and xml(as_xml).tag == "errors"
     assert Demand.objects.count() == 0
 
 

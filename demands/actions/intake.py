@@ -127,7 +127,7 @@ def validated(intake: Intake, categories: dict | None = None) -> dict:
         isinstance(intake.category, str) else None
     category = _category(known or intake.category)
     phone = (intake.requester_phone or "").strip()
-    if phone and not phones.is_valid(phone):
+    if phone and not phones.is_accepted(phone):
         raise ActionError("invalid", "联系电话格式不正确。", "requester_phone")
     if intake.requester_kind == RequesterKind.ENTERPRISE and not (
             intake.enterprise or intake.requester_org.strip()):
