@@ -20,6 +20,16 @@ from lib.workcal import parse_periods
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
 
+
+def local_url(host: str, port: int) -> str:
+    """Where ``make run`` serves (HOST:PORT), as a browser on this machine reaches it: a
+    wildcard bind address becomes 127.0.0.1, an IPv6 address gets its brackets."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - read from HOST, not bound here
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
 try:
     DEBUG = env.bool("DEBUG", False)
     VAR_DIR = Path(env.str("VAR_DIR", str(BASE_DIR / "var")))
@@ -66,7 +76,11 @@ try:
     except ValueError as error:
         raise EnvError("WORKING_HOURS", str(error)) from None
     INTAKE_UNIT_CODE = env.str("INTAKE_UNIT_CODE", "digital")
-    PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    # `make run` (scripts/run.py) serves on HOST:PORT; links sent by SMS (evaluation) point
+    # there unless the portal has a public address of its own.
+    HOST = env.str("HOST", "127.0.0.1")
+    PORT = env.int("PORT", 8000, minimum=1, maximum=65535)
+    PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", local_url(HOST, PORT)).rstrip("/")
     MAP_TILE_URL = env.str("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
     RATE_LIMITS = env.bool("RATE_LIMITS", True)
