@@ -14,7 +14,7 @@ PRINT = "from django.conf import settings; print(settings.PUBLIC_BASE_URL)"
 
 @pytest.mark.parametrize(("env", "url"), [
     ({"PORT": "8123"}, "http://127.0.0.1:8123"),
-    ({"HOST": "0.0.0.0", "PORT": "9000"}, "http://127.0.0.1:9000"),
+    ({"HOST": "0.0.0.0", "PORT": "9000"}, "http://127.0.0.1:9000"),  # noqa: S104
     ({"HOST": "192.168.1.20", "PORT": "8000"}, "http://192.168.1.20:8000"),
     ({"PORT": "8123", "PUBLIC_BASE_URL": "https://smy.example.gov.cn/"},
      "https://smy.example.gov.cn"),
