@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from lib.forms import Bootstrap, use_project_messages
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -15,7 +17,8 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("密码")
         self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
         self.fields["password"].widget.attrs.update({"class": "form-control"})
+        use_project_messages(self)
 
 
-class UnitFilterForm(forms.Form):
+class UnitFilterForm(Bootstrap, forms.Form):
     q = forms.CharField(label=_("查找人员"), required=False, max_length=30)

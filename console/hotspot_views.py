@@ -50,7 +50,7 @@ class WindowForm(Bootstrap, forms.Form):
         return data
 
 
-class DraftForm(forms.Form):
+class DraftForm(Bootstrap, forms.Form):
     title = forms.CharField(label=_("项目名称"), max_length=100)
     description = forms.CharField(label=_("说明"), max_length=2000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))

@@ -7,16 +7,22 @@ from collections import Counter
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
-from campaigns.queries import latest_campaign, phase_status
+from campaigns.models import Campaign
+from campaigns.queries import phase_status
+from demands import queues
+from demands.models import Demand
 from lib.heartbeat import worker_status
 from org import access
 from org.models import StaffProfile, Unit, UnitKind
-from org.queries import identity_of, unit_tree
+from org.queries import unit_tree
 
 from .forms import LoginForm, UnitFilterForm
+from .templatetags.queue_counts import COUNT_LIMIT, count_label
 
 
 class LoginView(auth_views.LoginView):
@@ -29,20 +35,76 @@ class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
 
+# --- the home page: what waits for this person (待办) -------------------------------------
+# A queue is counted on someone's home page when they may act on what it holds (待受理: who
+# receives, 待派遣: who dispatches, 待签收: who handles); the deadline queues for everybody
+# who sees demands, within the scope they see.
+TODO_QUEUES = (
+    ("submitted", "demand.receive"),
+    ("received", "demand.dispatch"),
+    ("dispatched", "demand.handle"),
+    ("warning", "demand.view"),
+    ("overdue", "demand.view"),
+)
+SUPERVISED_SHOWN = 10
+
+
+def supervised(user) -> QuerySet | None:
+    """我的督办 (the queue of that name), ``None`` when the person neither supervises nor
+    handles demands."""
+    if not (access.can_anywhere(user, "demand.supervise")
+            or access.can_anywhere(user, "demand.handle")):
+        return None
+    return queues.queue_queryset(user, "supervised")
+
+
+def _todo_item(key: str, label: str, count: int, url: str) -> dict:
+    return {"key": key, "label": label, "count": count_label(count, COUNT_LIMIT),
+            "empty": count == 0, "url": url}
+
+
+def todo(user, now=None) -> tuple[list[dict], list[Demand] | None]:
+    """The to-do counts of the person's home page, each linking to its queue, and the
+    demands of 我的督办 (``None`` when that count is not theirs)."""
+    keys = [key for key, capability in TODO_QUEUES if access.can_anywhere(user, capability)]
+    counts = queues.queue_counts(user, keys, now, exact_limit=COUNT_LIMIT)
+    list_url = reverse("console:demand_list")
+    items = [_todo_item(key, queues.QUEUES[key].label, counts[key], f"{list_url}?queue={key}")
+             for key in keys]
+    orders = supervised(user)
+    if orders is None:
+        return items, None
+    count = orders.order_by()[: COUNT_LIMIT + 1].count()
+    items.append(_todo_item("supervised", queues.QUEUES["supervised"].label, count,
+                            f"{list_url}?queue=supervised"))
+    shown = list(orders.select_related("current_unit").order_by("deadline", "id")
+                 [:SUPERVISED_SHOWN]) if count else []
+    return items, shown
+
+
+def running_campaign():
+    """The campaign under way today and its phases, or ``(None, [])`` between campaigns
+    (the home page is for what is to be done now, not for a campaign long over)."""
+    today = timezone.localdate()
+    campaign = (Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today)
+                .select_related("office_unit").first())
+    if campaign is None:
+        return None, []
+    return campaign, [(phase, phase_status(phase, today)) for phase in campaign.phases.all()]
+
+
 @login_required
 def home(request):
-    identity = identity_of(request.user)
-    campaign = latest_campaign()
-    phases = []
-    if campaign:
-        phases = [(phase, phase_status(phase)) for phase in campaign.phases.all()]
+    items, supervised_rows = todo(request.user)
+    campaign, phases = running_campaign()
     staff_by_kind = Counter(
         StaffProfile.objects.filter(user__is_active=True).values_list("unit__kind", flat=True)
     )
     chart_rows = [(str(label), staff_by_kind[kind]) for kind, label in UnitKind.choices
                   if staff_by_kind.get(kind)]
     context = {
-        "identity": identity,
+        "todo": items,
+        "supervised": supervised_rows,
         "campaign": campaign,
         "phases": phases,
         "chart_rows": chart_rows,

@@ -8,13 +8,14 @@ import base64
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from org import access
 from org.models import Role
 
-from .models import OPEN_STATES, Demand, State
+from .models import OPEN_STATES, Demand, State, SupervisionOrder
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,26 @@ class Queue:
                 return queryset.overdue(now)
             case "mine":
                 return queryset.filter(first_receiver=user, state__in=OPEN_STATES)
+            case "supervised":
+                return queryset.filter(_supervised(user))
             case _:
                 return queryset
+
+
+# A supervision order waits for the unit's answer until the demand is replied to.
+AWAITING_ANSWER = (State.DISPATCHED, State.HANDLING, State.FOLLOW_UP)
+
+
+def _supervised(user) -> Q:
+    """我的督办: open demands under a supervision order the person issued (督查室, 局领导),
+    and — for those who handle demands — demands in their sight under an order and not
+    yet answered (the caller's queryset is already narrowed to what they may see)."""
+    condition = Q(pk__in=SupervisionOrder.objects.filter(issued_by=user).values("demand_id"),
+                  state__in=OPEN_STATES)
+    if access.can_anywhere(user, "demand.handle"):
+        condition |= Q(pk__in=SupervisionOrder.objects.values("demand_id"),
+                       state__in=AWAITING_ANSWER)
+    return condition
 
 
 TRIAGE = frozenset({Role.RECEIVER, Role.DISPATCHER})
@@ -50,6 +69,8 @@ QUEUES = {q.key: q for q in [
     Queue("warning", "即将超期", None),
     Queue("overdue", "已超期", None),
     Queue("mine", "我首问的", TRIAGE),
+    Queue("supervised", "我的督办", frozenset({Role.SUPERVISOR, Role.LEADER, Role.HANDLER,
+                                             Role.UNIT_HEAD})),
     Queue("all", "全部", None),
 ]}
 
@@ -108,3 +129,26 @@ def page(queryset: QuerySet, cursor: str | None, size: int = 50):
     more = len(rows) > size
     rows = rows[:size]
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+# --- how many: the home page's to-do counts and the queue tabs ---------------------------
+def queue_counts(user, keys, now=None, exact_limit: int = 1000) -> dict[str, int]:
+    """How many demands each queue holds for the user, in one query. Exact up to
+    ``exact_limit``; a queue holding more answers ``exact_limit + 1`` (shown as "1000+").
+    Each count is ``COUNT(*)`` over a ``LIMIT`` subquery, so that a bureau-wide queue of a
+    million demands costs a bounded index scan on every page view, not a full count; the
+    queues' counts are the columns of one ``SELECT`` (one round trip for all the tabs)."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    now = now or timezone.now()
+    columns, params = [], []
+    for number, key in enumerate(keys):
+        rows = queue_queryset(user, key, now).order_by().values("pk")[: exact_limit + 1]
+        sql, sql_params = rows.query.sql_with_params()
+        # the SQL is Django's own compilation; every value stays a parameter
+        columns.append(f"(SELECT COUNT(*) FROM ({sql}) AS q{number})")  # noqa: S608
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        return dict(zip(keys, cursor.fetchone(), strict=True))

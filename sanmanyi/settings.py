@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from lib.env import Env, EnvError
@@ -19,6 +21,30 @@ from lib.workcal import parse_periods
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
+
+
+def local_url(host: str, port: int) -> str:
+    """Where ``make run`` serves (HOST:PORT), as a browser on this machine reaches it: a
+    wildcard bind address becomes 127.0.0.1, an IPv6 address gets its brackets."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - read from HOST, not bound here
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def tile_source(url: str) -> str | None:
+    """The Content-Security-Policy source that lets the maps load ``MAP_TILE_URL``'s
+    tiles: its scheme and host, with a ``{s}`` subdomain label widened to ``*``
+    (``https://t{s}.tianditu.gov.cn/…`` → ``https://*.tianditu.gov.cn``). ``None`` for
+    no tiles or tiles served by the site itself."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return None
+    labels = parts.netloc.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return f"{parts.scheme}://{'.'.join(labels)}"
 
 try:
     DEBUG = env.bool("DEBUG", False)
@@ -66,7 +92,11 @@ try:
     except ValueError as error:
         raise EnvError("WORKING_HOURS", str(error)) from None
     INTAKE_UNIT_CODE = env.str("INTAKE_UNIT_CODE", "digital")
-    PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    # `make run` (scripts/run.py) serves on HOST:PORT; links sent by SMS (evaluation) point
+    # there unless the portal has a public address of its own.
+    HOST = env.str("HOST", "127.0.0.1")
+    PORT = env.int("PORT", 8000, minimum=1, maximum=65535)
+    PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", local_url(HOST, PORT)).rstrip("/")
     MAP_TILE_URL = env.str("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
     RATE_LIMITS = env.bool("RATE_LIMITS", True)
@@ -147,6 +177,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
     # domains
     "org",
     "enterprises",
@@ -167,6 +198,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sanmanyi.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -251,6 +284,41 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp). Scripts: only the site's own files (and an inline
+# script carrying the request's nonce, `nonce="{{ request.csp_nonce }}"`; there is none
+# today) — no inline script, no inline event handler (onclick=…), no eval (htmx runs with
+# allowEval off, see templates/base.html). Styles: the site's own style sheets, and no
+# <style> element (htmx's indicator styles are in static/css/sanmanyi.css instead), but
+# style *attributes* are allowed (style-src-attr): ECharts' tooltips and a few templates
+# (a progress bar's width, an indent by depth) write them, and a style attribute cannot
+# run code. Images: the site, data: URIs (Bootstrap's icons in CSS) and the map tiles.
+_TILES = tile_source(MAP_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *([_TILES] if _TILES else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy (sanmanyi/middleware.py): browser features no page uses are off, for
+# the site and anything it might embed. The portal's map takes a click, it does not ask
+# where the phone is (geolocation off; `(self)` the day a "locate me" button comes); a
+# photo is chosen with <input type=file>, which needs no camera permission.
+PERMISSIONS_POLICY = {
+    "accelerometer": "()", "camera": "()", "display-capture": "()", "geolocation": "()",
+    "gyroscope": "()", "magnetometer": "()", "microphone": "()", "midi": "()",
+    "payment": "()", "usb": "()", "serial": "()", "fullscreen": "(self)",
+}
+
 SILENCED_SYSTEM_CHECKS = []
 if SECURE_HTTPS and not SECURE_HSTS_PRELOAD:
     # Preloading into browsers is a one-way decision for the domain's owner, not a default.

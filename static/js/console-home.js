@@ -5,6 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!node || !window.echarts) return;
   var chart = echarts.init(node);
   chart.setOption({
+    animation: !window.matchMedia("(prefers-reduced-motion: reduce)").matches,
     grid: { left: 40, right: 16, top: 16, bottom: 32 },
     tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: data.labels },

@@ -1,0 +1,222 @@
+"""Every console and portal page under the Content-Security-Policy, in a real Chromium
+(issue #9, item 8): no CSP violation and no console error or warning while each page loads,
+draws its charts and maps and runs its htmx actions. The policy and the Permissions-Policy
+are in sanmanyi/settings.py."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import URLPattern, resolve, reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from appointments.models import Slot
+from campaigns.models import ProjectDraft
+from catalog import notices
+from catalog.models import ServiceItem
+from demands.models import Demand, State
+from imports import actions as imports
+from imports.models import Job
+from org.demo import DEMO_PASSWORD
+
+from .import_helpers import row, write_csv
+
+pytestmark = pytest.mark.browser
+UNIT = "huanwei"  # a unit of the demo city
+
+# Records every violation the page sees, from before its first script runs; printing is
+# recorded instead of opening the dialog.
+RECORDER = """
+window.__cspViolations = [];
+window.__printed = 0;
+window.print = () => { window.__printed += 1; };
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber} (${event.sample})`);
+});
+"""
+
+# Named URLs that are not pages a person opens, and why.
+NOT_PAGES = {
+    "console:logout": "POST only",
+    "console:demand_export": "an .xlsx download",
+    "console:demand_act": "the POST of an action (run below through htmx)",
+    "console:duplicate_decide": "the POST of a duplicate decision",
+    "console:project_draft_create": "the POST from the hotspot page",
+    "console:import_progress": "the htmx fragment the import page polls (loaded below)",
+    "console:import_errors": "an .xlsx download",
+    "console:import_resume": "POST only",
+    "console:away_end": "POST only",
+}
+
+
+class Watch:
+    """A page that records CSP violations and console errors and warnings."""
+
+    def __init__(self, browser, base):
+        self.base = base
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.add_init_script(RECORDER)
+        self.console = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+        self.expected_error: str | None = None  # a page asked for with its error status
+        self.seen: list[str] = []
+        self.problems: dict[str, list[str]] = {}
+
+    def _console(self, message):
+        if message.type not in ("error", "warning"):
+            return
+        if message.location.get("url") == self.expected_error and \
+                message.text.startswith("Failed to load resource"):
+            return  # the page itself, loaded for its 404
+        self.console.append(f"{message.type}: {message.text}")
+
+    def check(self, label: str) -> None:
+        """Record what went wrong on the page as it stands."""
+        violations = self.page.evaluate("window.__cspViolations || []")
+        found = violations + self.console
+        self.console = []
+        if found:
+            self.problems[label] = found
+
+    def visit(self, path: str, status: int = 200) -> None:
+        self.expected_error = self.base + path if status != 200 else None
+        response = self.page.goto(self.base + path)
+        assert response.status == status, f"{path}: HTTP {response.status}"
+        self.page.wait_for_load_state("load")
+        self.seen.append(path.split("?")[0])
+        self.check(path)
+
+
+@pytest.fixture
+def site(browser, transactional_db, live_server):
+    call_command("load_demo", verbosity=0)
+    return live_server.url
+
+
+def sign_in(watch: Watch, username: str) -> None:
+    watch.visit(reverse("console:login"))
+    watch.page.fill("input[name=username]", username)
+    watch.page.fill("input[name=password]", DEMO_PASSWORD)
+    watch.page.click("button[type=submit]")
+    watch.page.wait_for_url(watch.base + reverse("console:home"))
+    watch.check("sign-in")
+
+
+def named(urlconf_module, namespace: str) -> set[str]:
+    return {f"{namespace}:{p.name}" for p in urlconf_module.urlpatterns
+            if isinstance(p, URLPattern) and p.name}
+
+
+def test_a_watch_sees_a_violation_when_there_is_one(browser, site):
+    probe = Watch(browser, site)
+    probe.visit(reverse("portal:home"))
+    probe.page.evaluate("""() => { const script = document.createElement("script");
+        script.textContent = "window.__ran = true;"; document.head.append(script); }""")
+    probe.page.wait_for_function("window.__cspViolations.length > 0")
+    assert probe.page.evaluate("window.__ran") is None  # the inline script was refused
+    probe.check("probe")
+    assert any(problem.startswith("script-src") for problem in probe.problems["probe"])
+    probe.page.close()
+
+
+def walk_the_portal(watch: Watch, service: ServiceItem) -> None:
+    slot = Slot.objects.filter(starts_at__gt=timezone.now()).first()
+    for path in [reverse("portal:home"), reverse("portal:submit"), reverse("portal:track"),
+                 reverse("portal:evaluate_by_phone"), reverse("portal:demands"),
+                 reverse("portal:board"), reverse("portal:board_unit", args=[UNIT]),
+                 reverse("portal:services"), reverse("portal:appointments"),
+                 reverse("portal:book", args=[slot.pk]), reverse("portal:cancel_booking")]:
+        watch.visit(path)
+    watch.visit(reverse("portal:evaluate", args=["not-a-real-token"]), status=404)
+    page = watch.page
+    # the print button of a service guide (a data- attribute, no onclick=…)
+    watch.visit(reverse("portal:service", args=[service.code]))
+    page.get_by_role("button", name="打印告知单").click()
+    assert page.evaluate("window.__printed") == 1
+    watch.check("print a service guide")
+    # the submit page's map takes a click, and the form goes through
+    watch.visit(reverse("portal:submit"))
+    page.locator("#pick-map").click()
+    page.get_by_label("问题类别").select_option("baolu-laji")
+    page.get_by_label("一句话说明问题").fill("幸福路口垃圾桶满溢")
+    page.get_by_label("详细描述").fill("幸福路与人民大道路口的垃圾桶已经满了两天。")
+    page.get_by_label("地点").fill("幸福路与人民大道路口")
+    page.get_by_label("您的称呼").fill("王女士")
+    page.get_by_label("联系电话").fill("13905271234")
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.wait_for_url("**/submit/done/**")
+    watch.seen.append(reverse("portal:submitted"))
+    watch.check("portal submit")
+
+
+def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
+    user = get_user_model().objects.get(username="admin")
+    issue = notices.issue(user, service, "王女士", "13905271234")
+    draft = ProjectDraft.objects.create(title="幸福路环境整治", created_by=user,
+                                        created_at=timezone.now())
+    draft.demands.set(Demand.objects.all()[:3])
+    for path in [reverse("console:home"), reverse("console:org_tree"),
+                 reverse("console:unit_detail", args=[UNIT]), reverse("console:demand_list"),
+                 reverse("console:demand_list") + "?queue=overdue",
+                 reverse("console:demand_register"), reverse("console:search") + "?q=垃圾",
+                 reverse("console:routing"), reverse("console:hotspots"),
+                 reverse("console:project_drafts"),
+                 reverse("console:project_draft", args=[draft.pk]),
+                 reverse("console:duplicates"), reverse("console:imports"),
+                 reverse("console:inbox"), reverse("console:away"), reverse("console:notices"),
+                 reverse("console:bookings"),
+                 "/admin/", "/admin/catalog/category/", "/admin/catalog/category/add/",
+                 "/api/v1/docs"]:
+        watch.visit(path)
+    page = watch.page
+    watch.visit(reverse("console:notice_detail", args=[issue.number]))
+    page.get_by_role("button", name="打印", exact=True).click()
+    assert page.evaluate("window.__printed") == 1
+    watch.check("print a notice")
+    # ECharts' tooltips write style attributes: hover a chart of the dashboard
+    watch.visit(reverse("console:dashboard"))
+    page.locator("#group-chart").hover()
+    watch.check("dashboard tooltip")
+    # a demand in each state, with the action forms a superuser is offered
+    for state in State.values:
+        demand = Demand.objects.filter(state=state).first()
+        if demand is not None:
+            watch.visit(reverse("console:demand_detail", args=[demand.number]))
+    # an action through htmx: 受理 the citizen's demand, the panel swaps in place
+    fresh = Demand.objects.filter(state=State.SUBMITTED).first()
+    watch.visit(reverse("console:demand_detail", args=[fresh.number]))
+    page.locator("form[data-action=receive] button[type=submit]").click()
+    expect(page.get_by_text("已受理。")).to_be_visible()
+    watch.check("htmx action")
+    # an import: upload, preview, start; the progress bar polls through htmx
+    path = write_csv(tmp_path / "12345.csv", [row(n, 问题类别="暴露垃圾") for n in (1, 2)])
+    watch.visit(reverse("console:imports"))
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="上传并预览").click()
+    expect(page.get_by_test_id("preview")).to_be_visible()
+    page.get_by_role("button", name="开始导入").click()
+    imports.run(Job.objects.get().pk)
+    expect(page.get_by_test_id("progress-text")).to_contain_text("已完成", timeout=10_000)
+    watch.seen.append(reverse("console:import_detail", args=[Job.objects.get().pk]))
+    watch.check("import")
+
+
+def test_every_page_loads_under_the_csp_without_a_violation(browser, site, tmp_path):
+    from console import urls as console_urls
+    from portal import urls as portal_urls
+
+    watch = Watch(browser, site)
+    service = ServiceItem.objects.filter(is_active=True).first()
+    walk_the_portal(watch, service)
+    sign_in(watch, "admin")  # 系统管理员, a superuser: every page and every action form
+    walk_the_console(watch, service, tmp_path)
+
+    assert not watch.problems, watch.problems
+    visited = {resolve(path).view_name for path in watch.seen
+               if not path.startswith(("/admin", "/api"))}
+    pages = (named(console_urls, "console") | named(portal_urls, "portal")) - set(NOT_PAGES)
+    assert pages - visited == set(), "pages this test does not load"
