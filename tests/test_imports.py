@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from demands.models import Demand, EventKind, State
-from imports import actions
+from imports import jobs, runner
+from imports.mapping import source_named
 from imports.models import Job, JobState, RowError, Source
 
 from .demand_helpers import TZ, at
@@ -140,10 +141,10 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_rows(tmp_path, ca
     rows = [row(n) for n in range(1, 46)]
     rows[14] = row(15, 内容="")  # one bad row in the second chunk
     path = write_csv(tmp_path / "big.csv", rows)
-    source = actions.source_named("12345热线")
+    source = source_named("12345热线")
     with path.open("rb") as handle:
-        job = actions.upload(None, source, handle, "big.csv")
-    actions.confirm_here(None, job, job.mapping | {"category": "问题类别"})
+        job = jobs.upload(None, source, handle, "big.csv")
+    jobs.confirm_here(None, job, job.mapping | {"category": "问题类别"})
 
     class Killed(Exception):
         pass
@@ -153,7 +154,7 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_rows(tmp_path, ca
             raise Killed
 
     with pytest.raises(Killed):
-        actions.run(job.pk, progress=die_after_two_chunks)
+        runner.run(job.pk, progress=die_after_two_chunks)
     job.refresh_from_db()
     assert job.state == JobState.RUNNING and job.done == 20
     assert Demand.objects.count() == 19 and job.failed == 1
@@ -209,7 +210,7 @@ def test_the_error_report_lists_each_refused_row_with_its_cells(tmp_path, catego
 def test_times_are_read_in_the_forms_offices_write_them(categories):
     for text in ("2026-11-20 08:05", "2026/11/20 8:05", "2026年11月20日 08:05",
                  "2026-11-20T08:05:00", "20261120080500", "2026.11.20 08:05"):
-        assert actions.parse_time(text) == dt.datetime(2026, 11, 20, 8, 5, tzinfo=TZ), text
+        assert runner.parse_time(text) == dt.datetime(2026, 11, 20, 8, 5, tzinfo=TZ), text
 
 
 def test_a_file_that_cannot_be_decoded_midway_keeps_the_rows_before_and_says_where(
