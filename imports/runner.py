@@ -95,7 +95,7 @@ class RowReader:
 
     def __init__(self, source: Source, headers: list[str], mapping: dict):
         self.source = source
-        self.mapping = mapping
+        self.width = len(headers)
         self.columns = {field: headers.index(column) for field, column in mapping.items()
                         if column in headers}
         self.categories = _category_lookup()
@@ -106,6 +106,10 @@ class RowReader:
         return cells[index] if index is not None else ""
 
     def item(self, cells) -> demand_actions.Imported:
+        if len(cells) > self.width:
+            raise ActionError("invalid", f"本行有 {len(cells)} 个单元格，比列名多 "
+                                         f"{len(cells) - self.width} 个，其后各列已错位："
+                                         "某个单元格里的逗号是否没有加引号？请改正后再导入。")
         get = self.cell
         content = get(cells, "content")
         title = get(cells, "title")
