@@ -53,6 +53,7 @@ TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:
                 "%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日 %H时%M分",
                 "%Y年%m月%d日", "%Y%m%d%H%M%S", "%Y%m%d")
 SENTENCE_END = re.compile(r"[。；！？\n]")
+CATEGORY_PATH = re.compile(r"[/／>＞\\|｜-]|—+")
 
 
 def parse_time(text: str) -> dt.datetime:
@@ -123,13 +124,11 @@ class RowReader:
         if kind_text and kind_text not in KINDS:
             raise ActionError("invalid", f"诉求人类型“{kind_text}”无法识别（群众/基层/企业）。",
                               "requester_kind")
-        category = get(cells, "category") or self.default_category
+        category = self._category(get(cells, "category")) or self.default_category
         if not category:
             raise ActionError("invalid",
                               f"未填写类别，且来源“{self.source.name}”没有设置默认类别。",
                               "category")
-        if isinstance(category, str) and category not in self.categories:
-            raise ActionError("invalid", f"类别“{category}”不存在。", "category")
         urgency_text = get(cells, "urgency")
         urgency = None
         if urgency_text:
@@ -155,6 +154,22 @@ class RowReader:
         return demand_actions.Imported(intake=intake,
                                        received_at=parse_time(get(cells, "received_at")),
                                        number=get(cells, "number"))
+
+
+    def _category(self, text: str) -> Category | None:
+        """The leaf category a cell names: by code, name or "大类/小类" — or, as the
+        hotline writes its 问题分类, by a path whose last levels are those
+        ("城市管理-市容环境-暴露垃圾", "城市管理>市容环境>暴露垃圾")."""
+        if not text:
+            return None
+        found = self.categories.get(text)
+        if found is None:
+            levels = [level.strip() for level in CATEGORY_PATH.split(text) if level.strip()]
+            found = self.categories.get("/".join(levels[-2:])) or \
+                self.categories.get(levels[-1] if levels else "")
+        if found is None:
+            raise ActionError("invalid", f"类别“{text}”不存在。", "category")
+        return found
 
 
 def _title_from(content: str) -> str:

@@ -276,3 +276,45 @@ def test_a_demand_a_re_import_rewords_is_checked_for_duplicates_again(
     assert flag.original == original
     imported.refresh_from_db()
     assert imported.is_repeat
+
+
+# The column names of 12345 exports seen in the field (issue #9): each set is recognised
+# without --map, the category also when written as the hotline's path of levels.
+HOTLINE_HEADERS = [
+    ["工单编号", "来电时间", "来电人", "联系电话", "诉求内容", "问题地址", "诉求标题", "问题分类"],
+    ["受理编号", "受理时间", "联系人", "来电号码", "问题描述", "事发地址", "工单标题", "诉求分类"],
+    ["受理编号", "登记时间", "诉求人", "联系电话", "工单内容", "发生地点", "标题", "业务类别"],
+    ["工单编号", "来电时间", "来电人", "来电号码", "诉求内容", "事发地址", "标题", "问题类型"],
+]
+CATEGORY_CELLS = ["暴露垃圾", "市容环境-暴露垃圾", "城市管理-市容环境-暴露垃圾",
+                  "城市管理>市容环境>暴露垃圾"]
+
+
+@pytest.mark.parametrize(("headers", "category"),
+                         list(zip(HOTLINE_HEADERS, CATEGORY_CELLS, strict=True)))
+def test_the_usual_12345_headers_are_recognised_without_a_mapping(tmp_path, categories,
+                                                                  headers, category):
+    values = ["GD-7", "2026-11-20 08:05", "王女士", "139 1234 5678",
+              "幸福路3号门口的垃圾两天没人清运。气味很大。", "宿迁市宿城区幸福路3号",
+              "幸福路垃圾堆积", category]
+    path = write_csv(tmp_path / "12345.csv", [values], headers=headers)
+    output = run_command(path)  # a new source: nothing saved, no --map
+    assert "新增 1" in output and "出错 0" in output, output
+    assert Source.objects.get().mapping == dict(zip(
+        ["external_id", "received_at", "requester_name", "requester_phone", "content",
+         "address", "title", "category"], headers, strict=True))
+    demand = Demand.objects.get()
+    assert (demand.external_id, demand.requester_name, demand.requester_phone) == (
+        "GD-7", "王女士", "13912345678")
+    assert demand.title == "幸福路垃圾堆积" and demand.address == "宿迁市宿城区幸福路3号"
+    assert demand.content == "幸福路3号门口的垃圾两天没人清运。气味很大。"
+    assert demand.category == categories.litter
+    assert demand.received_at == at("2026-11-20 08:05")
+
+
+def test_a_category_path_names_a_category_that_exists(tmp_path, categories):
+    rows = [row(1, 问题类别="城市管理-市容环境-外星人入侵"), row(2, 问题类别="城市管理-")]
+    output = run_command(write_csv(tmp_path / "a.csv", rows), *map_args())
+    assert "新增 0" in output and "出错 2" in output
+    assert sorted(RowError.objects.values_list("reason", flat=True)) == [
+        "类别“城市管理-”不存在。", "类别“城市管理-市容环境-外星人入侵”不存在。"]
