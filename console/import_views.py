@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from catalog.models import Category
+from catalog.models import Category, Urgency
 from demands.models import Channel, RequesterKind
-from imports import actions
+from imports import jobs, runner
+from imports.mapping import source_named
 from imports.models import FIELDS, REQUIRED_FIELDS, Job, JobState, Source
 from imports.reports import error_report
 from lib.errors import ActionError
@@ -62,17 +64,17 @@ def import_list(request):
         data = form.cleaned_data
         upload = data["file"]
         try:
-            source = actions.source_named(data["source"], channel=data["channel"],
-                                          default_kind=data["default_kind"],
-                                          default_category=data["default_category"])
-            job = actions.upload(request.user, source, upload, upload.name)
+            source = source_named(data["source"], channel=data["channel"],
+                                  default_kind=data["default_kind"],
+                                  default_category=data["default_category"])
+            job = jobs.upload(request.user, source, upload, upload.name)
         except ActionError as error:
             form.add_error(error.field if error.field in form.fields else "file", error.message)
         else:
             return redirect("console:import_detail", pk=job.pk)
-    jobs = Job.objects.select_related("source", "created_by__staff")[:30]
+    recent = Job.objects.select_related("source", "created_by__staff")[:30]
     return render(request, "console/imports.html", {
-        "form": form, "jobs": jobs, "sources": Source.objects.all()},
+        "form": form, "jobs": recent, "sources": Source.objects.all()},
         status=400 if form.errors else 200)
 
 
@@ -94,35 +96,50 @@ def import_detail(request, pk):
         mapping = {field: column for field, column in form.cleaned_data.items() if column}
         if "preview" not in request.POST:
             try:
-                actions.confirm(request.user, job, mapping)
+                jobs.confirm(request.user, job, mapping)
             except ActionError as error:
                 problem = error.message
             else:
                 return redirect("console:import_detail", pk=job.pk)
     try:
-        headers, rows = actions.preview(job, mapping)
+        headers, rows = runner.preview(job, mapping)
     except ActionError as error:
         headers, rows, problem = job.headers, [], error.message
-    shown = [field for field in FIELDS if mapping.get(field)]
+    shown = [field for field in FIELDS if mapping.get(field) in headers]
     return render(request, "console/import_mapping.html", {
-        "job": job, "form": form, "problem": problem, "headers": headers,
-        "fields": [(field, FIELDS[field]) for field in shown],
-        "rows": [(number, cells, item and _shown(item, shown), error)
-                 for number, cells, item, error in rows]},
+        "job": job, "form": form, "problem": problem,
+        "fields": [(field, FIELDS[field], mapping[field]) for field in shown],
+        "rows": [_preview_row(row, shown, headers, mapping) for row in rows]},
         status=400 if problem else 200)
 
 
-def _shown(item, fields) -> list[str]:
-    intake = item.intake
-    values = {"received_at": item.received_at.strftime("%Y-%m-%d %H:%M") if item.received_at
-              else "", "number": item.number}
-    out = []
+def _preview_row(row, fields, headers, mapping) -> dict:
+    """One line of the preview, a cell under each field's header: the value the import
+    would write, or for a refused row the file's own cell, the one in error marked."""
+    error = row.error
+    column = mapping.get(error.field) if error is not None else None
+    cells = []
     for field in fields:
-        value = values[field] if field in values else getattr(intake, field, "")
-        if field == "requester_kind":
-            value = RequesterKind(value).label
-        out.append("" if value is None else str(value))
-    return out
+        if error is None:
+            text = _imported_value(row, field)
+        else:
+            text = row.cells[headers.index(mapping[field])]
+        cells.append((text, error is not None and mapping[field] == column))
+    return {"number": row.number, "cells": cells, "error": error and error.message,
+            "column": column}
+
+
+def _imported_value(row, field) -> str:
+    if field == "received_at":
+        return timezone.localtime(row.item.received_at).strftime("%Y-%m-%d %H:%M")
+    if field == "number":
+        return row.item.number
+    value = row.fields[field]
+    if field == "requester_kind":
+        value = RequesterKind(value).label
+    elif field == "urgency":
+        value = Urgency(value).label
+    return "" if value is None else str(value)
 
 
 @login_required
@@ -150,7 +167,7 @@ def import_errors(request, pk):
 def import_resume(request, pk):
     job = _job(request.user, pk)
     try:
-        actions.resume(request.user, job)
+        jobs.resume(request.user, job)
     except ActionError as error:
         return HttpResponse(error.message, status=409)
     return redirect(reverse("console:import_detail", args=[job.pk]))

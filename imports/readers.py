@@ -26,7 +26,8 @@ XLSX_MAGIC = b"PK\x03\x04"
 @dataclass
 class Table:
     headers: list[str]
-    # (row number as a spreadsheet shows it, cells as text, padded to the headers)
+    # (row number as a spreadsheet shows it, cells as text, padded to the headers; a CSV
+    # row with more cells than headers is kept whole, see _fit)
     numbered_rows: Iterator[tuple[int, list[str]]]
     total: int | None  # data rows, about (for progress), when known without parsing
     encoding: str  # "xlsx", "utf-8", "utf-8-sig" or "gb18030"
@@ -73,9 +74,16 @@ def _headers(cells, name: str) -> list[str]:
     return headers
 
 
-def _fit(cells: list[str], width: int) -> list[str]:
+def _fit(cells: list[str], width: int, *, keep_extra: bool = False) -> list[str]:
+    """The row padded to the header's width. Cells beyond it are dropped when empty; when
+    not, and ``keep_extra`` (CSV: an unquoted delimiter inside a cell shifted the cells
+    after it), the row is kept whole for the importer to refuse and the report to show."""
     if len(cells) < width:
         return cells + [""] * (width - len(cells))
+    if keep_extra and any(cells[width:]):
+        while not cells[-1]:
+            cells = cells[:-1]
+        return cells
     return cells[:width]
 
 
@@ -166,7 +174,7 @@ def _csv(fileobj, name: str) -> Table:
             number += 1  # blank rows count: the number is the one a spreadsheet shows
             if not any(row):
                 continue
-            yield number, _fit([cell.strip() for cell in row], width)
+            yield number, _fit([cell.strip() for cell in row], width, keep_extra=True)
     return Table(headers, _decoding(numbered(), name, encoding), total, encoding)
 
 

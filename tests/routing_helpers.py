@@ -1,19 +1,30 @@
 """A synthetic dispatch history for the routing tests: four units, each with its own
 vocabulary and its own leaf category, ~30 demands each, received, dispatched and
-accepted through the real actions."""
+accepted through the real actions.
+
+Building it (120 demands through the actions) and training on it are what the routing
+tests spend their time on, so the tests that only read it share one: ``OnSharedHistory``
+builds it once per test class, and fits each distinct history once (``FitOnce``).
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 from dataclasses import dataclass
 
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
 from catalog.models import Category, LimitUnit
 from demands.actions import handover
 from demands.actions.intake import register
+from insights import routing
 from org.models import Role, Unit, UnitKind
 
-from .conftest import make_staff
+from .conftest import Categories, Org, Personas, make_staff
 from .demand_helpers import at, intake
 
 ROADS = ["洪泽湖路", "幸福路", "发展大道", "西湖路", "黄河路", "人民大道", "青海湖路", "太湖路"]
@@ -84,3 +95,133 @@ def build_history(personas, org, categories, per_unit: int = 30, seed: int = 5,
         demand = handover.dispatch(personas.dispatcher, demand, history.units[code], at=when)
         handover.accept(history.handlers[code], demand, at=when)
     return history
+
+
+# --- one history for a class of tests ---------------------------------------------------
+@dataclass
+class World:
+    org: Org
+    personas: Personas
+    categories: Categories
+    history: History
+
+
+def _world() -> World:
+    """What conftest's ``org``, ``personas`` and ``categories`` fixtures make (they are
+    per test, this is per class), and the history."""
+    bureau = Unit.objects.create(code="bureau", name="测试市城市管理局", kind=UnitKind.BUREAU)
+    sub = {"kind": UnitKind.SUBORDINATE, "parent": bureau}
+    unit_a = Unit.objects.create(code="huanwei", name="环境卫生管理处", **sub)
+    org = Org(bureau=bureau,
+              supervision=Unit.objects.create(code="ducha", name="督查室",
+                                              kind=UnitKind.OFFICE, parent=bureau),
+              unit_a=unit_a,
+              team_a=Unit.objects.create(code="huanwei-team", name="环卫一中队",
+                                         kind=UnitKind.SUBORDINATE, parent=unit_a),
+              unit_b=Unit.objects.create(code="shizheng", name="市政设施管理处", **sub),
+              intake=Unit.objects.create(code="digital", name="数字化城市管理指挥中心", **sub))
+    personas = Personas(
+        handler_a=make_staff("handler_a", "张承办", org.unit_a, (Role.HANDLER, org.unit_a)),
+        handler_b=make_staff("handler_b", "李承办", org.unit_b, (Role.HANDLER, org.unit_b)),
+        head_a=make_staff("head_a", "王处长", org.unit_a, (Role.UNIT_HEAD, org.unit_a)),
+        supervisor=make_staff("supervisor", "赵督查", org.supervision, (Role.SUPERVISOR, None)),
+        leader=make_staff("leader", "钱局长", org.bureau, (Role.LEADER, None)),
+        receiver=make_staff("receiver", "孙受理", org.intake, (Role.RECEIVER, None)),
+        dispatcher=make_staff("dispatcher", "周派遣", org.intake, (Role.DISPATCHER, None)))
+    top = Category.objects.create(code="shirong", name="市容环境")
+    categories = Categories(
+        litter=Category.objects.create(code="baolu-laji", name="暴露垃圾", parent=top,
+                                       time_limit=4, time_limit_unit=LimitUnit.HOURS,
+                                       warning_hours=1, default_unit=org.unit_a),
+        stall=Category.objects.create(code="zhandao", name="占道经营", parent=top,
+                                      time_limit=1, time_limit_unit=LimitUnit.DAYS,
+                                      warning_hours=2, default_unit=org.unit_b),
+        top=top)
+    return World(org, personas, categories, build_history(personas, org, categories))
+
+
+class FitOnce:
+    """Training is deterministic (``random_state=0``): a history already learnt by an
+    earlier test gets the same cross-validated figures and the same fitted pipeline again,
+    without the fits. Everything after them (versions, figures, the stored blob) is done
+    as usual."""
+
+    def __init__(self):
+        self.cross_validate, self.build_pipeline = routing.cross_validate, \
+            routing.build_pipeline
+        self.evaluations: dict = {}
+        self.pipelines: dict = {}
+
+    def cross_validated(self, texts, labels, folds):
+        key = (tuple(texts), tuple(labels), folds)
+        if key not in self.evaluations:
+            self.evaluations[key] = self.cross_validate(texts, labels, folds)
+        return copy.deepcopy(self.evaluations[key])
+
+    def pipeline(self):
+        """A fresh pipeline whose ``fit`` is looked up first (cross-validation clones it
+        without this ``fit``, and so fits for real)."""
+        pipeline = self.build_pipeline()
+
+        def fit(texts, labels):
+            key = (tuple(texts), tuple(labels))
+            if key not in self.pipelines:
+                del pipeline.fit  # the class's own, and a picklable pipeline
+                self.pipelines[key] = pipeline.fit(texts, labels)
+            return self.pipelines[key]
+
+        pipeline.fit = fit
+        return pipeline
+
+
+class OnSharedHistory:
+    """Base of a test class whose tests read one dispatch history: ``org``, ``personas``,
+    ``categories`` and ``history`` are built once for the class, in a transaction kept
+    open around its tests (each test's own transaction is a savepoint inside it, so what
+    a test changes is undone after it) and rolled back after the last one. Each test gets
+    its own copies of the objects."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def _world(cls, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                with override_settings(  # as conftest's _fast_settings
+                        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem."
+                                                       "LocMemCache"}}):
+                    world = _world()
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+                raise
+        fits = FitOnce()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(routing, "cross_validate", fits.cross_validated)
+            patch.setattr(routing, "build_pipeline", fits.pipeline)
+            yield world
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+    @pytest.fixture
+    def world(self, _world, db) -> World:
+        return copy.deepcopy(_world)
+
+    @pytest.fixture
+    def org(self, world) -> Org:
+        return world.org
+
+    @pytest.fixture
+    def personas(self, world) -> Personas:
+        return world.personas
+
+    @pytest.fixture
+    def categories(self, world) -> Categories:
+        return world.categories
+
+    @pytest.fixture
+    def history(self, world) -> History:
+        return world.history

@@ -21,7 +21,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from demands.models import Demand
-from imports import actions
+from imports import jobs
+from imports.mapping import source_named
 from imports.models import Job, JobState
 
 from .import_helpers import map_args, row, write_csv
@@ -53,11 +54,11 @@ def worker(queue: str) -> subprocess.Popen:
 def test_a_killed_worker_s_job_is_finished_by_running_the_import_again(tmp_path, categories):
     rows = [row(n, 来电时间="昨天") if n % BAD_EVERY == 0 else row(n) for n in range(ROWS)]
     path = write_csv(tmp_path / "12345-全年.csv", rows, encoding="gbk")
-    source = actions.source_named("12345热线")
+    source = source_named("12345热线")
     with path.open("rb") as handle:
-        job = actions.upload(None, source, handle, path.name)
+        job = jobs.upload(None, source, handle, path.name)
     mapping = dict(item.split("=", 1) for item in map_args()[1::2])
-    actions.confirm_here(None, job, mapping)
+    jobs.confirm_here(None, job, mapping)
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     process = worker(queue)

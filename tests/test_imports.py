@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from demands.models import Demand, EventKind, State
-from imports import actions
+from imports import jobs, runner
+from imports.mapping import source_named
 from imports.models import Job, JobState, RowError, Source
 
 from .demand_helpers import TZ, at
@@ -140,10 +141,10 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_rows(tmp_path, ca
     rows = [row(n) for n in range(1, 46)]
     rows[14] = row(15, 内容="")  # one bad row in the second chunk
     path = write_csv(tmp_path / "big.csv", rows)
-    source = actions.source_named("12345热线")
+    source = source_named("12345热线")
     with path.open("rb") as handle:
-        job = actions.upload(None, source, handle, "big.csv")
-    actions.confirm_here(None, job, job.mapping | {"category": "问题类别"})
+        job = jobs.upload(None, source, handle, "big.csv")
+    jobs.confirm_here(None, job, job.mapping | {"category": "问题类别"})
 
     class Killed(Exception):
         pass
@@ -153,7 +154,7 @@ def test_an_interrupted_run_resumes_without_losing_or_doubling_rows(tmp_path, ca
             raise Killed
 
     with pytest.raises(Killed):
-        actions.run(job.pk, progress=die_after_two_chunks)
+        runner.run(job.pk, progress=die_after_two_chunks)
     job.refresh_from_db()
     assert job.state == JobState.RUNNING and job.done == 20
     assert Demand.objects.count() == 19 and job.failed == 1
@@ -209,7 +210,7 @@ def test_the_error_report_lists_each_refused_row_with_its_cells(tmp_path, catego
 def test_times_are_read_in_the_forms_offices_write_them(categories):
     for text in ("2026-11-20 08:05", "2026/11/20 8:05", "2026年11月20日 08:05",
                  "2026-11-20T08:05:00", "20261120080500", "2026.11.20 08:05"):
-        assert actions.parse_time(text) == dt.datetime(2026, 11, 20, 8, 5, tzinfo=TZ), text
+        assert runner.parse_time(text) == dt.datetime(2026, 11, 20, 8, 5, tzinfo=TZ), text
 
 
 def test_a_file_that_cannot_be_decoded_midway_keeps_the_rows_before_and_says_where(
@@ -278,21 +279,64 @@ def test_a_demand_a_re_import_rewords_is_checked_for_duplicates_again(
     assert imported.is_repeat
 
 
+# The column names of 12345 exports seen in the field (issue #9): each set is recognised
+# without --map, the category also when written as the hotline's path of levels.
+HOTLINE_HEADERS = [
+    ["工单编号", "来电时间", "来电人", "联系电话", "诉求内容", "问题地址", "诉求标题", "问题分类"],
+    ["受理编号", "受理时间", "联系人", "来电号码", "问题描述", "事发地址", "工单标题", "诉求分类"],
+    ["受理编号", "登记时间", "诉求人", "联系电话", "工单内容", "发生地点", "标题", "业务类别"],
+    ["工单编号", "来电时间", "来电人", "来电号码", "诉求内容", "事发地址", "标题", "问题类型"],
+]
+CATEGORY_CELLS = ["暴露垃圾", "市容环境-暴露垃圾", "城市管理-市容环境-暴露垃圾",
+                  "城市管理>市容环境>暴露垃圾"]
+
+
+@pytest.mark.parametrize(("headers", "category"),
+                         list(zip(HOTLINE_HEADERS, CATEGORY_CELLS, strict=True)))
+def test_the_usual_12345_headers_are_recognised_without_a_mapping(tmp_path, categories,
+                                                                  headers, category):
+    values = ["GD-7", "2026-11-20 08:05", "王女士", "139 1234 5678",
+              "幸福路3号门口的垃圾两天没人清运。气味很大。", "宿迁市宿城区幸福路3号",
+              "幸福路垃圾堆积", category]
+    path = write_csv(tmp_path / "12345.csv", [values], headers=headers)
+    output = run_command(path)  # a new source: nothing saved, no --map
+    assert "新增 1" in output and "出错 0" in output, output
+    assert Source.objects.get().mapping == dict(zip(
+        ["external_id", "received_at", "requester_name", "requester_phone", "content",
+         "address", "title", "category"], headers, strict=True))
+    demand = Demand.objects.get()
+    assert (demand.external_id, demand.requester_name, demand.requester_phone) == (
+        "GD-7", "王女士", "13912345678")
+    assert demand.title == "幸福路垃圾堆积" and demand.address == "宿迁市宿城区幸福路3号"
+    assert demand.content == "幸福路3号门口的垃圾两天没人清运。气味很大。"
+    assert demand.category == categories.litter
+    assert demand.received_at == at("2026-11-20 08:05")
+
+
+def test_a_category_path_names_a_category_that_exists(tmp_path, categories):
+    rows = [row(1, 问题类别="城市管理-市容环境-外星人入侵"), row(2, 问题类别="城市管理-")]
+    output = run_command(write_csv(tmp_path / "a.csv", rows), *map_args())
+    assert "新增 0" in output and "出错 2" in output
+    assert sorted(RowError.objects.values_list("reason", flat=True)) == [
+        "类别“城市管理-”不存在。", "类别“城市管理-市容环境-外星人入侵”不存在。"]
+
+
 def test_a_confirmed_job_is_queued_for_the_worker_s_task_after_the_commit(
         tmp_path, categories, monkeypatch, django_capture_on_commit_callbacks):
     """The job is handed to ``imports.tasks.run_job`` by its name (the task module imports
-    the actions, not the reverse): the name must stay the task's."""
+    the jobs module, not the reverse): the name must stay the task's."""
     from celery import current_app
 
+    from imports import jobs, mapping
     from imports.tasks import run_job
 
     path = write_csv(tmp_path / "12345.csv", [row(1)])
     with path.open("rb") as handle:
-        job = actions.upload(None, actions.source_named("12345热线"), handle, path.name)
+        job = jobs.upload(None, mapping.source_named("12345热线"), handle, path.name)
     sent = []
     monkeypatch.setattr(current_app, "send_task", lambda name, args: sent.append((name, args)))
     with django_capture_on_commit_callbacks(execute=True):
-        actions.confirm(None, job, job.mapping | {"category": "问题类别"})
+        jobs.confirm(None, job, job.mapping | {"category": "问题类别"})
         assert sent == []  # nothing before the commit
     assert sent == [(run_job.name, [job.pk])]
     job.refresh_from_db()

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from demands.models import Demand
-from imports import actions
+from imports import runner
 from imports.models import Job, JobState
 
 from .conftest import PASSWORD
@@ -50,7 +50,7 @@ def test_upload_preview_confirm_and_report(client, personas, categories, tmp_pat
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.state == JobState.QUEUED
-    actions.run(job.pk)  # what the worker does
+    runner.run(job.pk)  # what the worker does
     page = client.get(reverse("console:import_detail", args=[job.pk])).content.decode()
     assert "已完成" in page and "已处理 3 / 3 行" in page
     assert "出错的行" in page and "来电时间“昨天下午”无法识别" in page
@@ -117,7 +117,7 @@ def test_a_receiver_imports_a_file_in_chromium(browser, transactional_db, live_s
     page.screenshot(path=SHOTS / "console-import-mapping.png", full_page=True)
     page.get_by_role("button", name="开始导入").click()
     expect(page.get_by_test_id("progress-text")).to_contain_text("排队中")
-    actions.run(Job.objects.get().pk)  # the worker's part
+    runner.run(Job.objects.get().pk)  # the worker's part
     expect(page.get_by_test_id("progress-text")).to_contain_text("已完成", timeout=10_000)
     expect(page.get_by_test_id("counters")).to_contain_text("29")
     page.screenshot(path=SHOTS / "console-import-done.png", full_page=True)

@@ -16,7 +16,7 @@ from insights import routing, tasks
 from insights.models import RoutingTarget
 
 from .demand_helpers import intake, registered
-from .routing_helpers import build_history
+from .routing_helpers import OnSharedHistory, build_history
 
 pytestmark = pytest.mark.django_db
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -31,11 +31,6 @@ def _fresh_models():
     routing.forget()
 
 
-@pytest.fixture
-def history(personas, org, categories):
-    return build_history(personas, org, categories)
-
-
 def detail(client, user, demand, **params):
     client.force_login(user, backend=BACKEND)
     return client.get(reverse("console:demand_detail", args=[demand.number]), params)
@@ -46,31 +41,71 @@ def new_demand(personas, history):
                       content=TEXT, requester_phone="")
 
 
-def test_dispatcher_sees_top_three_units_and_categories(client, personas, history):
-    routing.train(RoutingTarget.UNIT)
-    routing.train(RoutingTarget.CATEGORY)
-    demand = new_demand(personas, history)
-    page = detail(client, personas.dispatcher, demand).content.decode()
-    assert "智能分派建议" in page
-    units = re.findall(r'data-testid="routing-unit">\s*<span>(\S+) <span[^>]*>(?:不足)?(\d+)%',
-                       page)
-    assert len(units) == 3 and units[0][0] == "城管执法大队"
-    assert int(units[0][1]) > int(units[1][1])
-    assert f'href="?unit={history.units["zhifa"].code}"' in page
-    categories = re.findall(r'data-testid="routing-category">([^<]+)<span[^>]*>(?:不足)?(\d+)%',
-                            page)
-    assert len(categories) == 3 and categories[0][0].strip() == "市容环境 · 违法经营"
-    assert "与登记类别一致" in page
+class TestOnTheHistory(OnSharedHistory):
+    """Tests that read the synthetic history (built once for them all)."""
 
+    def test_dispatcher_sees_top_three_units_and_categories(self, client, personas, history):
+        routing.train(RoutingTarget.UNIT)
+        routing.train(RoutingTarget.CATEGORY)
+        demand = new_demand(personas, history)
+        page = detail(client, personas.dispatcher, demand).content.decode()
+        assert "智能分派建议" in page
+        units = re.findall(r'data-testid="routing-unit">\s*<span>(\S+) <span[^>]*>(?:不足)?(\d+)%',
+                           page)
+        assert len(units) == 3 and units[0][0] == "城管执法大队"
+        assert int(units[0][1]) > int(units[1][1])
+        assert f'href="?unit={history.units["zhifa"].code}"' in page
+        categories = re.findall(r'data-testid="routing-category">([^<]+)<span[^>]*>(?:不足)?(\d+)%',
+                                page)
+        assert len(categories) == 3 and categories[0][0].strip() == "市容环境 · 违法经营"
+        assert "与登记类别一致" in page
 
-def test_the_suggestion_link_preselects_the_unit(client, personas, history):
-    routing.train(RoutingTarget.UNIT)
-    demand = new_demand(personas, history)
-    target = history.units["zhifa"]
-    response = detail(client, personas.dispatcher, demand, unit=target.code)
-    form = next(p["form"] for p in response.context["panels"] if p["name"] == "dispatch")
-    assert form.initial["unit"] == target.code
-    assert re.search(rf'<option value="{target.code}" selected>', response.content.decode())
+    def test_the_suggestion_link_preselects_the_unit(self, client, personas, history):
+        routing.train(RoutingTarget.UNIT)
+        demand = new_demand(personas, history)
+        target = history.units["zhifa"]
+        response = detail(client, personas.dispatcher, demand, unit=target.code)
+        form = next(p["form"] for p in response.context["panels"] if p["name"] == "dispatch")
+        assert form.initial["unit"] == target.code
+        assert re.search(rf'<option value="{target.code}" selected>', response.content.decode())
+
+    def test_no_suggestions_for_who_cannot_dispatch_or_after_dispatch(self, client, personas,
+                                                                     history):
+        routing.train(RoutingTarget.UNIT)
+        demand = new_demand(personas, history)
+        assert "智能分派建议" not in detail(client, personas.receiver, demand).content.decode()
+        demand = handover.dispatch(personas.dispatcher, demand, history.units["zhifa"])
+        assert "智能分派建议" not in detail(client, personas.dispatcher, demand).content.decode()
+
+    def test_an_auto_dispatch_shows_as_such_in_the_timeline(self, client, personas, history,
+                                                            settings):
+        routing.train(RoutingTarget.UNIT)
+        settings.ROUTING_AUTO_DISPATCH_CONFIDENCE = 0.3
+        demand, _ = register(personas.receiver, intake(
+            history.categories["zhifa"], title="流动摊贩", content=TEXT, requester_phone=""))
+        assert demand.state == "dispatched"
+        page = detail(client, personas.dispatcher, demand).content.decode()
+        assert "<strong>智能分派</strong>" in page
+        shown = re.search(r"系统按分派模型 v1 自动派遣，置信度 (\d+)%", page)
+        assert shown and 30 <= int(shown.group(1)) <= 100
+
+    # --- the administrators' page --------------------------------------------------------
+    def test_dispatcher_sees_versions_and_the_per_class_table(self, client, personas, history):
+        routing.train(RoutingTarget.UNIT)
+        second = routing.train(RoutingTarget.UNIT)
+        client.force_login(personas.dispatcher, backend=BACKEND)
+        page = client.get(reverse("console:routing")).content.decode()
+        assert 'href="/console/routing/"' in page  # the navigation link
+        assert "当前使用 v2：120 条样本，4 类。" in page
+        versions = page.split('data-testid="versions-unit"')[1].split("</table>")[0]
+        assert versions.count("<tr") == 3 and "v2" in versions and "v1" in versions
+        assert f"{second.macro_f1:.3f}" in versions
+        per_class = page.split('data-testid="per-class-unit"')[1].split("</table>")[0]
+        for name in ("环境卫生管理处", "市政设施管理处", "园林绿化管理处", "城管执法大队"):
+            assert name in per_class
+        # the category model was never trained: it says so
+        category = page.split('data-testid="target-category"')[1]
+        assert "尚未训练类别分派模型" in category and "尚未训练。" in category
 
 
 def test_without_history_the_console_says_so_instead_of_guessing(client, personas, org,
@@ -85,45 +120,7 @@ def test_without_history_the_console_says_so_instead_of_guessing(client, persona
     assert 'data-testid="routing-unit"' not in page
 
 
-def test_no_suggestions_for_who_cannot_dispatch_or_after_dispatch(client, personas, history):
-    routing.train(RoutingTarget.UNIT)
-    demand = new_demand(personas, history)
-    assert "智能分派建议" not in detail(client, personas.receiver, demand).content.decode()
-    demand = handover.dispatch(personas.dispatcher, demand, history.units["zhifa"])
-    assert "智能分派建议" not in detail(client, personas.dispatcher, demand).content.decode()
-
-
-def test_an_auto_dispatch_shows_as_such_in_the_timeline(client, personas, history, settings):
-    routing.train(RoutingTarget.UNIT)
-    settings.ROUTING_AUTO_DISPATCH_CONFIDENCE = 0.3
-    demand, _ = register(personas.receiver, intake(
-        history.categories["zhifa"], title="流动摊贩", content=TEXT, requester_phone=""))
-    assert demand.state == "dispatched"
-    page = detail(client, personas.dispatcher, demand).content.decode()
-    assert "<strong>智能分派</strong>" in page
-    shown = re.search(r"系统按分派模型 v1 自动派遣，置信度 (\d+)%", page)
-    assert shown and 30 <= int(shown.group(1)) <= 100
-
-
 # --- the administrators' page -----------------------------------------------------------
-def test_dispatcher_sees_versions_and_the_per_class_table(client, personas, history):
-    routing.train(RoutingTarget.UNIT)
-    second = routing.train(RoutingTarget.UNIT)
-    client.force_login(personas.dispatcher, backend=BACKEND)
-    page = client.get(reverse("console:routing")).content.decode()
-    assert 'href="/console/routing/"' in page  # the navigation link
-    assert "当前使用 v2：120 条样本，4 类。" in page
-    versions = page.split('data-testid="versions-unit"')[1].split("</table>")[0]
-    assert versions.count("<tr") == 3 and "v2" in versions and "v1" in versions
-    assert f"{second.macro_f1:.3f}" in versions
-    per_class = page.split('data-testid="per-class-unit"')[1].split("</table>")[0]
-    for name in ("环境卫生管理处", "市政设施管理处", "园林绿化管理处", "城管执法大队"):
-        assert name in per_class
-    # the category model was never trained: it says so
-    category = page.split('data-testid="target-category"')[1]
-    assert "尚未训练类别分派模型" in category and "尚未训练。" in category
-
-
 def test_retrain_button_queues_the_task(client, personas, org, monkeypatch):
     queued = []
     monkeypatch.setattr(tasks.retrain_routing, "delay", lambda *a: queued.append(a))

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Category
 from demands.models import Channel, RequesterKind
-from imports import actions
+from imports import jobs, runner
+from imports.mapping import source_named
 from imports.models import FIELDS, Job, JobState
 from lib.errors import ActionError
 
@@ -60,30 +61,29 @@ class Command(BaseCommand):
             if category is None:
                 raise CommandError(f"类别“{options['category']}”不存在。")
         try:
-            source = actions.source_named(options["source"], channel=options["channel"],
-                                          default_kind=options["kind"],
-                                          default_category=category)
+            source = source_named(options["source"], channel=options["channel"],
+                                  default_kind=options["kind"], default_category=category)
             job = self._job(user, source, path, mapping)
         except ActionError as error:
             raise CommandError(error.message) from None
         if options["queue"]:
             self._follow(job)
         else:
-            job = actions.run(job.pk, progress=self._progress)
+            job = runner.run(job.pk, progress=self._progress)
         self._summary(job)
 
     def _job(self, user, source, path: Path, mapping: dict) -> Job:
         with path.open("rb") as handle:
-            earlier = actions.unfinished(source, handle)
+            earlier = jobs.unfinished(source, handle)
             if earlier is not None:
                 self.stdout.write(f"继续未完成的导入任务 #{earlier.pk}"
                                   f"（已处理 {earlier.done:,} 行）")
-                return actions.resume(user, earlier, queue=False)
-            job = actions.upload(user, source, handle, path.name)
+                return jobs.resume(user, earlier, queue=False)
+            job = jobs.upload(user, source, handle, path.name)
         chosen = {**job.mapping, **mapping}
         if mapping:
             self.stdout.write("列对应：" + "，".join(f"{f}={c}" for f, c in chosen.items()))
-        return actions.confirm_here(user, job, chosen)
+        return jobs.confirm_here(user, job, chosen)
 
     def _progress(self, job: Job) -> None:
         width = 30
@@ -94,7 +94,7 @@ class Command(BaseCommand):
         sys.stdout.flush()
 
     def _follow(self, job: Job) -> None:
-        actions.enqueue(job.pk)
+        jobs.enqueue(job.pk)
         while True:
             job.refresh_from_db()
             self._progress(job)
