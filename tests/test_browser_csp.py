@@ -17,7 +17,7 @@ from campaigns.models import ProjectDraft
 from catalog import notices
 from catalog.models import ServiceItem
 from demands.models import Demand, State
-from imports import actions as imports
+from imports import runner
 from imports.models import Job
 from org.demo import DEMO_PASSWORD
 
@@ -199,7 +199,7 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     page.get_by_role("button", name="上传并预览").click()
     expect(page.get_by_test_id("preview")).to_be_visible()
     page.get_by_role("button", name="开始导入").click()
-    imports.run(Job.objects.get().pk)
+    runner.run(Job.objects.get().pk)
     expect(page.get_by_test_id("progress-text")).to_contain_text("已完成", timeout=10_000)
     watch.seen.append(reverse("console:import_detail", args=[Job.objects.get().pk]))
     watch.check("import")

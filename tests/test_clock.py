@@ -24,7 +24,7 @@ from demands.actions import extensions, replies
 from demands.exports import write_xlsx
 from demands.models import Demand, EventKind, SlaFlag, State
 
-from .demand_helpers import at, handling
+from .demand_helpers import at, handling, registered
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,6 +84,33 @@ class TestOneRule:
                                               at=at("2026-11-25 11:30"))
         assert demand.deadline == at("2026-11-27 10:00")
         assert demand.committed_deadline == committed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["register", "receive", "import"])
+def test_every_intake_path_records_the_committed_deadline(path, personas, categories, org):
+    """Staff entry, a portal demand received later, and a file import all keep the
+    promise they start (the on-time rate counts by it)."""
+    from demands.actions import handover, importing
+    from demands.actions.intake import submit
+
+    from .demand_helpers import intake
+
+    if path == "register":
+        demand = registered(personas, categories.stall, "2026-11-23 09:00")
+    elif path == "receive":
+        demand, _ = submit(None, intake(categories.stall, channel="portal"),
+                           at=at("2026-11-23 08:00"))
+        demand = handover.receive(personas.receiver, demand, at=at("2026-11-23 09:00"))
+    else:
+        item = importing.Imported(intake(categories.stall, external_id="GD-1"),
+                                  at("2026-11-23 09:00"))
+        prepared = importing.prepare_import([item], channel="12345", categories=None,
+                                            intake_unit=org.intake, staff=None,
+                                            at=at("2026-11-23 10:00"))
+        demand = importing.import_prepared(None, prepared)[0].demand
+    demand.refresh_from_db()
+    assert demand.committed_deadline == demand.deadline == at("2026-11-24 09:00")
 
 
 @pytest.mark.django_db

@@ -41,7 +41,7 @@ def receive(actor, demand: Demand, at=None) -> Demand:
     demand.received_at = at
     clock.start(demand, at, committed=True)
     demand.save(update_fields=["state", "first_receiver", "received_at", "deadline", "warn_at",
-                               "sla_flag", "updated_at"])
+                               "committed_deadline", "sla_flag", "updated_at"])
     record(demand, EventKind.RECEIVE, actor, at, State.SUBMITTED)
     signals.demands_received.send(sender=Demand, demands=[demand])
     return demand

@@ -48,13 +48,14 @@ def _issue_evaluation_link(demand: Demand) -> str:
 
 
 
-@transaction.atomic
-def reply(actor, demand: Demand, content: str, at=None) -> Demand:
-    at = moment(at)
+def _answer(actor, demand: Demand, content: str, at, *, label: str, expected: str,
+            kind: str, invitation: str) -> Demand:
+    """A reply (答复) or a follow-up's answer (整改答复): the text, a fresh one-time
+    evaluation link by SMS, and the requesters of merged demands told."""
     demand = lock(demand)
-    require(actor, "demand.handle", demand, "答复")
-    expect_state(demand, (State.HANDLING,), "答复")
-    content = _text(content, "答复内容", limit=2000, field_name="content")
+    require(actor, "demand.handle", demand, label)
+    expect_state(demand, (expected,), label)
+    content = _text(content, f"{label}内容", limit=2000, field_name="content")
     demand.state = State.REPLIED
     demand.reply = content
     demand.replied_at = at
@@ -64,11 +65,17 @@ def reply(actor, demand: Demand, content: str, at=None) -> Demand:
     link = _issue_evaluation_link(demand)
     demand.save(update_fields=["state", "reply", "replied_at", "first_replied_at",
                                "replied_on_time", "evaluation_token_hash", "updated_at"])
-    record(demand, EventKind.REPLY, actor, at, State.HANDLING, unit=demand.current_unit,
-           reason=content, on_time=at <= demand.deadline)
-    tell_requester(demand, f"您的诉求（{demand.number}）已答复，请对办理结果评价：{link}")
-    relay_reply(actor, demand, at)
+    record(demand, kind, actor, at, expected, unit=demand.current_unit, reason=content,
+           on_time=at <= demand.deadline)
+    tell_requester(demand, f"您的诉求（{demand.number}）{invitation}：{link}")
+    relay_reply(actor, demand, at, label=label)
     return demand
+
+
+@transaction.atomic
+def reply(actor, demand: Demand, content: str, at=None) -> Demand:
+    return _answer(actor, demand, content, moment(at), label="答复", expected=State.HANDLING,
+                   kind=EventKind.REPLY, invitation="已答复，请对办理结果评价")
 
 
 def _apply_evaluation(actor, demand: Demand, level: int, source: str, comment: str, at):
@@ -170,22 +177,9 @@ def record_visit(actor, demand: Demand, reached: bool, level: int | None = None,
 
 @transaction.atomic
 def answer_follow_up(actor, demand: Demand, content: str, at=None) -> Demand:
-    at = moment(at)
-    demand = lock(demand)
-    require(actor, "demand.handle", demand, "整改答复")
-    expect_state(demand, (State.FOLLOW_UP,), "整改答复")
-    content = _text(content, "整改答复内容", limit=2000, field_name="content")
-    demand.state = State.REPLIED
-    demand.reply = content
-    demand.replied_at = at
-    link = _issue_evaluation_link(demand)
-    demand.save(update_fields=["state", "reply", "replied_at", "evaluation_token_hash",
-                               "updated_at"])
-    record(demand, EventKind.ANSWER_FOLLOW_UP, actor, at, State.FOLLOW_UP,
-           unit=demand.current_unit, reason=content, on_time=at <= demand.deadline)
-    tell_requester(demand, f"您的诉求（{demand.number}）已整改答复，请再次评价：{link}")
-    relay_reply(actor, demand, at, label="整改答复")
-    return demand
+    return _answer(actor, demand, content, moment(at), label="整改答复",
+                   expected=State.FOLLOW_UP, kind=EventKind.ANSWER_FOLLOW_UP,
+                   invitation="已整改答复，请再次评价")
 
 
 def relay_reply(actor, original: Demand, at, *, followers=None, label: str = "答复") -> int:
