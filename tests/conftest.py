@@ -59,6 +59,11 @@ class Org:
 
 @pytest.fixture
 def org(db) -> Org:
+    return make_org()
+
+
+def make_org() -> Org:
+    """The small organisation every test uses (also built once per class by helpers)."""
     bureau = Unit.objects.create(code="bureau", name="测试市城市管理局", kind=UnitKind.BUREAU)
     supervision = Unit.objects.create(code="ducha", name="督查室", kind=UnitKind.OFFICE,
                                       parent=bureau)
@@ -95,6 +100,10 @@ class Personas:
 
 @pytest.fixture
 def personas(org) -> Personas:
+    return make_personas(org)
+
+
+def make_personas(org: Org) -> Personas:
     return Personas(
         handler_a=make_staff("handler_a", "张承办", org.unit_a, (Role.HANDLER, org.unit_a)),
         handler_b=make_staff("handler_b", "李承办", org.unit_b, (Role.HANDLER, org.unit_b)),
@@ -124,6 +133,10 @@ class Categories:
 
 @pytest.fixture
 def categories(org) -> Categories:
+    return make_categories(org)
+
+
+def make_categories(org: Org) -> Categories:
     from catalog.models import Category, LimitUnit
 
     top = Category.objects.create(code="shirong", name="市容环境")

@@ -24,7 +24,15 @@ from demands.actions.intake import register
 from insights import routing
 from org.models import Role, Unit, UnitKind
 
-from .conftest import Categories, Org, Personas, make_staff
+from .conftest import (
+    Categories,
+    Org,
+    Personas,
+    make_categories,
+    make_org,
+    make_personas,
+    make_staff,
+)
 from .demand_helpers import at, intake
 
 ROADS = ["洪泽湖路", "幸福路", "发展大道", "西湖路", "黄河路", "人民大道", "青海湖路", "太湖路"]
@@ -109,34 +117,9 @@ class World:
 def _world() -> World:
     """What conftest's ``org``, ``personas`` and ``categories`` fixtures make (they are
     per test, this is per class), and the history."""
-    bureau = Unit.objects.create(code="bureau", name="测试市城市管理局", kind=UnitKind.BUREAU)
-    sub = {"kind": UnitKind.SUBORDINATE, "parent": bureau}
-    unit_a = Unit.objects.create(code="huanwei", name="环境卫生管理处", **sub)
-    org = Org(bureau=bureau,
-              supervision=Unit.objects.create(code="ducha", name="督查室",
-                                              kind=UnitKind.OFFICE, parent=bureau),
-              unit_a=unit_a,
-              team_a=Unit.objects.create(code="huanwei-team", name="环卫一中队",
-                                         kind=UnitKind.SUBORDINATE, parent=unit_a),
-              unit_b=Unit.objects.create(code="shizheng", name="市政设施管理处", **sub),
-              intake=Unit.objects.create(code="digital", name="数字化城市管理指挥中心", **sub))
-    personas = Personas(
-        handler_a=make_staff("handler_a", "张承办", org.unit_a, (Role.HANDLER, org.unit_a)),
-        handler_b=make_staff("handler_b", "李承办", org.unit_b, (Role.HANDLER, org.unit_b)),
-        head_a=make_staff("head_a", "王处长", org.unit_a, (Role.UNIT_HEAD, org.unit_a)),
-        supervisor=make_staff("supervisor", "赵督查", org.supervision, (Role.SUPERVISOR, None)),
-        leader=make_staff("leader", "钱局长", org.bureau, (Role.LEADER, None)),
-        receiver=make_staff("receiver", "孙受理", org.intake, (Role.RECEIVER, None)),
-        dispatcher=make_staff("dispatcher", "周派遣", org.intake, (Role.DISPATCHER, None)))
-    top = Category.objects.create(code="shirong", name="市容环境")
-    categories = Categories(
-        litter=Category.objects.create(code="baolu-laji", name="暴露垃圾", parent=top,
-                                       time_limit=4, time_limit_unit=LimitUnit.HOURS,
-                                       warning_hours=1, default_unit=org.unit_a),
-        stall=Category.objects.create(code="zhandao", name="占道经营", parent=top,
-                                      time_limit=1, time_limit_unit=LimitUnit.DAYS,
-                                      warning_hours=2, default_unit=org.unit_b),
-        top=top)
+    org = make_org()
+    personas = make_personas(org)
+    categories = make_categories(org)
     return World(org, personas, categories, build_history(personas, org, categories))
 
 
