@@ -158,9 +158,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, driven by Playwright (one per test module)."""
+    """Debian's Chromium, driven by Playwright (one per test process: each test opens its
+    own pages and contexts, so nothing carries over from one test to the next)."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls made here
@@ -174,5 +175,15 @@ def browser():
         chromium.close()
     if previous is None:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(autouse=True)
+def _close_browser_pages(request):
+    """Pages a test leaves open would go on polling (htmx progress bars) into the next
+    test's live server: each test's pages and contexts are closed after it."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
 
 
