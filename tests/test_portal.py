@@ -197,3 +197,18 @@ def test_the_public_board_shows_only_consented_demands_masked(client, org, categ
 def test_submitted_but_not_yet_received_demands_are_not_public(client, org, categories):
     client.post(reverse("portal:submit"), form(title="刚提交的诉求"))
     assert "刚提交的诉求" not in client.get(reverse("portal:demands")).content.decode()
+
+
+def test_a_landline_gets_no_text_message_and_a_mobile_does(personas, org, categories,
+                                                           django_capture_on_commit_callbacks):
+    """SMS reaches mobiles only: a reply to a requester who left a landline sends nothing
+    (they evaluate through 进度查询), one who left a mobile gets the evaluation link."""
+    from .demand_helpers import replied
+
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(personas, org, categories.litter, requester_phone="0527-84361234")
+    assert SENT == []
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(personas, org, categories.litter, requester_phone="139 0527 1234")
+    assert [mobile for mobile, _ in SENT] == ["13905271234"]  # as the gateway wants it
+    assert "/e/" in SENT[0][1]

@@ -70,9 +70,9 @@ def tell_requester(demand: Demand, text: str) -> None:
     """SMS to the requester after the transaction commits (the gateway is pluggable).
     Only a mobile number can receive one: a landline given at submission is called back
     by staff instead (回访), and the requester evaluates through the portal."""
-    phone = demand.requester_phone
-    if not phones.is_mobile(phone):
+    if not phones.is_mobile(demand.requester_phone):
         return
+    phone = phones.digits(demand.requester_phone)  # as the gateway wants it: 11 digits
 
     def send():
         from inbox.senders import requester_gateway
