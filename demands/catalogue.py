@@ -94,7 +94,7 @@ CATALOGUE = Catalogue("demand", [
     Transition("dispatch", "派遣", handover.dispatch, (S.RECEIVED,),
                capability("demand.dispatch"), (
                    Input("unit", "责任单位", "ref", choices=dispatchable_units,
-                         resolve=resolve_unit, help="单位代码"),
+                         resolve=resolve_unit),
                    NOTE)),
     Transition("accept", "签收", handover.accept, (S.DISPATCHED,),
                capability("demand.handle")),
@@ -110,7 +110,7 @@ CATALOGUE = Catalogue("demand", [
     Transition("transfer", "转办", handover.transfer, (S.DISPATCHED, S.HANDLING),
                capability("demand.transfer"), (
                    Input("unit", "转至单位", "ref", choices=dispatchable_units,
-                         resolve=resolve_unit, help="单位代码"),
+                         resolve=resolve_unit),
                    Input("reason", "转办理由", "longtext", max_length=500))),
     Transition("request_extension", "申请延期", extensions.request_extension,
                (S.HANDLING, S.FOLLOW_UP), capability("demand.handle"), (

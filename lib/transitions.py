@@ -193,7 +193,8 @@ def _form_class(catalogue: Catalogue, name: str) -> type[forms.Form]:
 
 # --- generated API schemas ------------------------------------------------------------------
 def _schema_field(spec: Input):
-    description = spec.label + (f"。{spec.help}" if spec.help else "")
+    description = spec.label + ("（代码或编号）" if spec.kind == "ref" else "") + \
+        (f"。{spec.help}" if spec.help else "")
     constraints = {"description": description}
     match spec.kind:
         case "text" | "longtext" | "ref":
