@@ -265,9 +265,12 @@ def preview(job: Job, mapping: dict | None = None,
     the run's own checks (``check_rows``), so the rows the preview accepts are the rows
     the import accepts."""
     mapping = job.mapping if mapping is None else mapping
-    table = open_table(job.file, job.original_name)
-    reader = RowReader(job.source, table.headers, mapping)
-    pending = list(itertools.islice(table.numbered_rows, rows))
+    try:
+        table = open_table(job.file, job.original_name)
+        reader = RowReader(job.source, table.headers, mapping)
+        pending = list(itertools.islice(table.numbered_rows, rows))
+    finally:
+        job.file.close()
     chunk = check_rows(reader, pending, {}, intake_unit=get_intake_unit(),
                        staff=job.created_by)
     out = {number: PreviewRow(number, cells, error=error)
@@ -289,10 +292,12 @@ def run(job_id: int, *, chunk: int | None = None,
     job = jobs.start(job_id)
     if job.state != JobState.RUNNING:
         return job
+    source = job.file  # closed when the run ends, however it ends
     try:
-        table = open_table(job.file, job.original_name)
+        table = open_table(source, job.original_name)
         reader = RowReader(job.source, table.headers, job.mapping)
     except ActionError as error:
+        source.close()
         jobs.fail(job.pk, error.message)
         job.refresh_from_db()
         return job
@@ -315,6 +320,7 @@ def run(job_id: int, *, chunk: int | None = None,
                 progress(job)
     finally:
         reading.stop()
+        source.close()
     if reading.broken:
         jobs.fail(job_id, reading.broken)
         return Job.objects.get(pk=job_id)
