@@ -372,6 +372,9 @@ else:
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
+# The project shell's own tasks (heartbeat, housekeeping): not an app, so not found by
+# autodiscovery; a worker must register them itself.
+CELERY_IMPORTS = ["sanmanyi.tasks"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

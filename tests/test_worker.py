@@ -64,3 +64,4 @@ def test_a_celery_worker_runs_the_sla_sweep(personas, categories, org):
         worker.wait(timeout=30)
     assert Demand.objects.get(pk=demand.pk).sla_flag == SlaFlag.OVERDUE
 
+
