@@ -24,6 +24,21 @@ def row(n: int, **overrides) -> list[str]:
     return [values[h] for h in HEADERS]
 
 
+def bad_rows() -> list[list[str]]:
+    """A file with one row of each refusal between two good ones (row numbers as a
+    spreadsheet shows them, the header being row 1)."""
+    return [
+        row(1),                               # row 2: fine
+        row(2, 内容=""),                       # row 3: no content
+        row(3, 来电时间="下周二"),                # row 4: bad date
+        row(4, 问题类别="外星人入侵"),             # row 5: unknown category
+        row(1, 标题="重复的一行"),                # row 6: same 工单编号 as row 2
+        row(6, 电话="不告诉你"),                  # row 7: bad phone
+        row(7, 来电时间="2030-01-01 08:00"),     # row 8: in the future
+        row(8),                               # row 9: fine
+    ]
+
+
 def write_csv(path: Path, rows, encoding="utf-8", headers=HEADERS) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -15,7 +15,7 @@ from imports.mapping import source_named
 from imports.models import Job, JobState, RowError, Source
 
 from .demand_helpers import TZ, at
-from .import_helpers import HEADERS, map_args, row, write_csv, write_xlsx
+from .import_helpers import HEADERS, bad_rows, map_args, row, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -49,16 +49,7 @@ def test_each_format_and_encoding_imports_the_same_demands(kind, tmp_path, categ
 
 def test_bad_rows_are_reported_with_their_row_numbers_and_good_rows_still_imported(
         tmp_path, categories):
-    rows = [
-        row(1),                                  # row 2: fine
-        row(2, 内容=""),                          # row 3: no content
-        row(3, 来电时间="下周二"),                   # row 4: bad date
-        row(4, 问题类别="外星人入侵"),                # row 5: unknown category
-        row(1, 标题="重复的一行"),                   # row 6: same 工单编号 as row 2
-        row(6, 电话="不告诉你"),                     # row 7: bad phone
-        row(7, 来电时间="2030-01-01 08:00"),        # row 8: in the future
-        row(8),                                  # row 9: fine
-    ]
+    rows = bad_rows()
     path = write_csv(tmp_path / "bad.csv", rows)
     output = run_command(path, *map_args())
     assert "新增 2" in output and "出错 6" in output

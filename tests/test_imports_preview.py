@@ -15,7 +15,7 @@ from imports import runner
 from imports.models import Job
 from imports.reports import error_report
 
-from .import_helpers import HEADERS, row, write_csv
+from .import_helpers import HEADERS, bad_rows, row, write_csv
 
 pytestmark = pytest.mark.django_db
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -91,16 +91,7 @@ def import_it(client, job) -> dict[int, str]:
 
 def test_the_preview_accepts_exactly_the_rows_the_import_accepts(client, personas,
                                                                  categories, tmp_path):
-    rows = [
-        row(1),                               # row 2: fine
-        row(2, 内容=""),                       # row 3: no content
-        row(3, 来电时间="下周二"),                # row 4: bad date
-        row(4, 问题类别="外星人入侵"),             # row 5: unknown category
-        row(1, 标题="重复的一行"),                # row 6: same 工单编号 as row 2
-        row(6, 电话="不告诉你"),                  # row 7: bad phone
-        row(7, 来电时间="2030-01-01 08:00"),     # row 8: in the future
-        row(8),                               # row 9: fine
-    ]
+    rows = bad_rows()
     job, page = upload(client, personas, write_csv(tmp_path / "bad.csv", rows))
     header, shown = preview_table(page)
     result = {number: cells[-1] for number, cells in shown.items()}
