@@ -11,7 +11,8 @@ from org.demo import DEMO_PASSWORD
 pytestmark = pytest.mark.browser
 
 @pytest.fixture
-def demo_site(browser, transactional_db, live_server):
+def demo_site(browser, transactional_db, live_server, settings):
+    settings.DEMO_DEMANDS = 0  # the organisation and logins are what these pages need
     call_command("load_demo", verbosity=0)
     return live_server.url
 
