@@ -9,10 +9,6 @@ console already; the file carries them so that it can be imported.
 from __future__ import annotations
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 SLA_LABELS = {"normal": "正常", "warning": "即将超期", "overdue": "已超期"}
 
@@ -71,6 +67,11 @@ def _safe(text: str) -> str:
 def write_xlsx(queryset, fileobj, title: str = "诉求") -> int:
     queryset = queryset.select_related("category__parent", "current_unit",
                                        "first_receiver__staff").order_by("-submitted_at", "-id")
+    from openpyxl import Workbook  # on use: openpyxl (and numpy) cost every process 0.3 s
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for index, (_, width, _) in enumerate(COLUMNS, start=1):

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 from demands.exports import _safe
 
 from .models import Job
 
 
 def error_report(job: Job) -> bytes:
+    from openpyxl import Workbook  # on use, as in demands.exports
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="出错行")
     sheet.column_dimensions["A"].width = 8

@@ -12,12 +12,7 @@ import threading
 import unicodedata
 import warnings
 
-with warnings.catch_warnings():  # jieba 0.42 compiles regexes with old-style escapes
-    warnings.simplefilter("ignore", SyntaxWarning)
-    warnings.simplefilter("ignore", DeprecationWarning)  # what Python 3.11 calls them
-    import jieba
-
-jieba.setLogLevel(logging.WARNING)
+jieba = None  # imported on first use: a quarter of a second every process need not pay
 _ready = threading.Lock()
 _initialised = False
 
@@ -48,8 +43,15 @@ def _initialise() -> None:
     global _initialised
     if _initialised:
         return
+    global jieba
     with _ready:
         if not _initialised:
+            with warnings.catch_warnings():  # jieba 0.42 compiles regexes with old-style escapes
+                warnings.simplefilter("ignore", SyntaxWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)  # what 3.11 calls them
+                import jieba as module
+            module.setLogLevel(logging.WARNING)
+            jieba = module
             jieba.initialize()
             for word in DOMAIN_WORDS:
                 jieba.add_word(word, freq=20000)
