@@ -145,8 +145,12 @@ class Demand(models.Model):
     channel = models.CharField(_("来源渠道"), max_length=12, choices=Channel.choices)
     external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
     # what
-    category = models.ForeignKey("catalog.Category", verbose_name=_("类别"),
-                                 on_delete=models.PROTECT, related_name="demands")
+    # Empty while the demand waits in 待分类 (an uncategorised export, an API client that
+    # does not know our categories): its clock then runs on UNCATEGORISED_TIME_LIMIT.
+    category = models.ForeignKey("catalog.Category", verbose_name=_("类别"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="demands")
+    # set by an automatic classification (import --auto-category): how sure the model was
+    category_confidence = models.FloatField(_("智能分类置信度"), null=True, blank=True)
     title = models.CharField(_("标题"), max_length=100)
     content = models.TextField(_("诉求内容"), max_length=4000)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -156,6 +160,9 @@ class Demand(models.Model):
                                    blank=True)
     urgency = models.PositiveSmallIntegerField(_("紧急程度"), choices=Urgency.choices,
                                                default=Urgency.NORMAL)
+    # support counts a message board exports (点赞数/反对数): part of a hot topic's heat
+    supports = models.PositiveIntegerField(_("点赞数"), default=0)
+    opposes = models.PositiveIntegerField(_("反对数"), default=0)
     consent_publish = models.BooleanField(
         _("同意公开"), default=False,
         help_text=_("诉求人同意在公众诉求列表和地图上（隐去个人信息后）公开本诉求。"))
@@ -337,6 +344,8 @@ class EventKind(models.TextChoices):
     UPDATE = "update", _("来源更新")
     # the original's reply passed on to the requester of a demand merged into it
     RELAY = "relay", _("转达原诉求答复")
+    # a category given to a demand that had none, or corrected before dispatch
+    CLASSIFY = "classify", _("分类")
 
 
 class DemandEvent(models.Model):
