@@ -158,6 +158,10 @@ class Demand(models.Model):
                                     blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True,
                                    blank=True)
+    # "" = the point came with the demand; "place" = the gazetteer's point of a place the
+    # text names (approximate: an estate's or a road's centre), set by places.receivers
+    point_source = models.CharField(_("坐标来源"), max_length=8, blank=True,
+                                    choices=[("", _("随诉求提供")), ("place", _("按地名推断"))])
     urgency = models.PositiveSmallIntegerField(_("紧急程度"), choices=Urgency.choices,
                                                default=Urgency.NORMAL)
     # support counts a message board exports (点赞数/反对数): part of a hot topic's heat
