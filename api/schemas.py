@@ -28,7 +28,9 @@ class DemandIn(Schema):
     channel: ChannelIn
     external_id: str = Field("", max_length=64,
                              description="渠道内的唯一编号；同一渠道同一编号重复提交返回原诉求")
-    category: str = Field(..., max_length=40, description="类别代码（小类），如 baolu-laji")
+    category: str = Field("", max_length=40,
+                          description="类别代码（小类），如 baolu-laji；不填则进入“待分类”，"
+                                      "由受理人员分类后按该类别的承诺时限计时")
     title: str = Field(..., min_length=1, max_length=100)
     content: str = Field(..., min_length=1, max_length=4000)
     requester_name: str = Field("", max_length=50)
@@ -58,8 +60,8 @@ class DemandOut(Schema):
     requester_kind: str
     channel: str
     external_id: str
-    category: str
-    category_name: str
+    category: str | None = Field(description="类别代码；待分类时为 null")
+    category_name: str = Field(description="类别名称；待分类时为“待分类”")
     title: str
     content: str
     address: str

@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticError
 from demands import catalogue, queues
 from demands.actions.intake import Intake, submit, submit_many
 from demands.catalogue import CATALOGUE
-from demands.models import Demand
+from demands.models import UNCLASSIFIED, Demand
 from insights import search
 from lib.errors import ActionError
 from org import access
@@ -129,8 +129,10 @@ def _out(demand: Demand, actions_for=None) -> dict:
         "number": demand.number, "state": demand.state,
         "state_label": demand.get_state_display(), "sla": demand.sla_state(),
         "requester_kind": demand.requester_kind, "channel": demand.channel,
-        "external_id": demand.external_id, "category": demand.category.code,
-        "category_name": demand.category.name, "title": demand.title,
+        "external_id": demand.external_id,
+        "category": demand.category.code if demand.category else None,
+        "category_name": demand.category.name if demand.category else UNCLASSIFIED,
+        "title": demand.title,
         "content": demand.content, "address": demand.address,
         "longitude": demand.longitude, "latitude": demand.latitude,
         "current_unit": demand.current_unit.code,

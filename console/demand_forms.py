@@ -32,7 +32,10 @@ class RegisterForm(Bootstrap, forms.Form):
     external_id = forms.CharField(label=_("外部编号"), max_length=64, required=False,
                                   help_text=_("12345 工单号、微博链接编号等；"
                                               "同一渠道同一编号只受理一次。"))
-    category = forms.ChoiceField(label=_("诉求类别"))
+    category = forms.ChoiceField(
+        label=_("诉求类别"), required=False,
+        help_text=_("一时判断不了可以不选：诉求进入“待分类”，按默认时限计时，分类后按该类别的"
+                    "承诺时限从受理时起重新计时。"))
     title = forms.CharField(label=_("标题"), max_length=100)
     content = forms.CharField(label=_("诉求内容"), max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 5}))
@@ -46,7 +49,8 @@ class RegisterForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = leaf_categories()
+        self.fields["category"].choices = [("", _("暂不分类（进入待分类）")),
+                                           *leaf_categories()[1:]]
 
 
 class FilterForm(Bootstrap, forms.Form):

@@ -129,7 +129,8 @@ def _action_form(name: str, demand, data=None):
     if not transition.inputs:
         return None
     form = CATALOGUE.form_class(name)(data)
-    if data is None and name == "dispatch" and demand.category.default_unit_id:
+    if data is None and name == "dispatch" and demand.category and \
+            demand.category.default_unit_id:
         form.initial["unit"] = demand.category.default_unit.code
     for spec in transition.inputs:
         if spec.assist == "reply_templates":
@@ -147,6 +148,8 @@ def _detail_context(request, demand, forms=None, errors=None):
         form = forms.get(name) or _action_form(name, demand)
         if name == "dispatch" and not form.is_bound and request.GET.get("unit"):
             form.initial["unit"] = request.GET["unit"]  # a routing suggestion's link
+        if name == "classify" and not form.is_bound and request.GET.get("category"):
+            form.initial["category"] = request.GET["category"]
         panels.append({"name": name, "label": CATALOGUE[name].label, "form": form,
                        "help": CATALOGUE[name].help, "error": (errors or {}).get(name)})
     return {
@@ -165,7 +168,9 @@ def _detail_context(request, demand, forms=None, errors=None):
         "duplicate_rows": demand_panel.panel_rows(request.user, demand),
         "panels": panels,
         # 智能分派建议: the routing models' top units and categories, for the dispatcher
-        "routing": routing.advice(demand) if "dispatch" in available else None,
+        "routing": routing.advice(demand)
+        if {"dispatch", "classify"} & set(available) else None,
+        "classifying": "classify" in available,
         "templates": {str(t.pk): t.render(demand) for t in ReplyTemplate.objects.all()},
     }
 

@@ -8,12 +8,14 @@ action itself, which checks the permission and the state again under its row loc
 
 from __future__ import annotations
 
+from catalog import queries
+from catalog.models import Category
 from lib.errors import ActionError
 from lib.transitions import Catalogue, Input, Transition
 from org import access
 from org.models import Unit, UnitKind
 
-from .actions import extensions, handover, oversight, replies, triage
+from .actions import classification, extensions, handover, oversight, replies, triage
 from .actions.extensions import MAX_EXTENSION_DAYS
 from .models import CLOCK_STATES, OPEN_STATES, Demand, EvaluationSource, ExtensionStatus, Level
 from .models import State as S
@@ -45,6 +47,10 @@ def _no_pending(demand: Demand) -> bool:
     return not _pending(demand)
 
 
+def _classified(demand: Demand) -> bool:
+    return demand.category_id is not None
+
+
 def _visited(demand: Demand) -> bool:
     return demand.visited_at is not None
 
@@ -69,6 +75,16 @@ def resolve_unit(user, value) -> Unit:
     return unit
 
 
+def leaf_categories():
+    """The categories a demand can be given: active leaves, by major category."""
+    return [(code, f"{group} · {label}") for group, items in queries.leaf_categories()[1:]
+            for code, label in items]
+
+
+def resolve_category(user, value) -> Category:
+    return classification.leaf_category(value)
+
+
 def resolve_demand(user, value) -> Demand:
     """Another demand by its tracking number, as typed (spaces, lower case), among the
     demands ``user`` may see."""
@@ -91,11 +107,17 @@ LEVELS = tuple(Level.choices)
 CATALOGUE = Catalogue("demand", [
     Transition("receive", "受理", handover.receive, (S.SUBMITTED,),
                capability("demand.receive")),
+    Transition("classify", "分类", classification.classify, classification.CLASSIFY_STATES,
+               triage.may_triage, (
+                   Input("category", "类别", "ref", choices=leaf_categories,
+                         resolve=resolve_category, assist="category_suggestions"),
+                   NOTE), guard=classification.needs_category,
+               help="按类别的承诺时限从受理时起重新计时"),
     Transition("dispatch", "派遣", handover.dispatch, (S.RECEIVED,),
                capability("demand.dispatch"), (
                    Input("unit", "责任单位", "ref", choices=dispatchable_units,
                          resolve=resolve_unit),
-                   NOTE)),
+                   NOTE), guard=_classified),
     Transition("accept", "签收", handover.accept, (S.DISPATCHED,),
                capability("demand.handle")),
     Transition("reply", "答复", replies.reply, (S.HANDLING,), capability("demand.handle"), (

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from .models import UNCLASSIFIED
+
 SLA_LABELS = {"normal": "正常", "warning": "即将超期", "overdue": "已超期"}
 
 # (header, width, value of a demand); the import side knows these headers
@@ -22,9 +24,9 @@ COLUMNS = [
     ("诉求人", 10, lambda d: _safe(d.requester_name)),
     ("联系电话", 14, lambda d: d.requester_phone),
     ("所在单位/企业", 16, lambda d: _safe(d.requester_org)),
-    ("类别编码", 14, lambda d: d.category.code),
-    ("大类", 10, lambda d: d.category.top.name),
-    ("小类", 14, lambda d: d.category.name),
+    ("类别编码", 14, lambda d: d.category.code if d.category else ""),
+    ("大类", 10, lambda d: d.category.top.name if d.category else ""),
+    ("小类", 14, lambda d: d.category.name if d.category else UNCLASSIFIED),
     ("标题", 30, lambda d: _safe(d.title)),
     ("诉求内容", 50, lambda d: _safe(d.content)),
     ("地址", 30, lambda d: _safe(d.address)),

@@ -321,6 +321,10 @@ class Demand(models.Model):
         return self.handler
 
 
+# What a demand without a category shows where a category name would be.
+UNCLASSIFIED = "待分类"
+
+
 class EventKind(models.TextChoices):
     SUBMIT = "submit", _("提交")
     REGISTER = "register", _("登记受理")

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from lib.privacy import generalise_address, mask_name, mask_text, phone_suffix_matches
 
-from .models import OPEN_STATES, Demand, DemandEvent, EventKind, State
+from . import clock
+from .models import OPEN_STATES, UNCLASSIFIED, Demand, DemandEvent, EventKind, State
 
 # Events a requester sees, and how they read. Reasons are shown only where the text was
 # written *for* the requester (replies); internal notes (urging, supervision orders,
@@ -154,8 +155,10 @@ def masked(demand: Demand) -> PublicDemand:
     category = demand.category
     return PublicDemand(
         number=demand.number,
-        category=str(category), category_name=category.name, category_code=category.code,
-        time_limit=category.time_limit_label,
+        category=str(category) if category else UNCLASSIFIED,
+        category_name=category.name if category else UNCLASSIFIED,
+        category_code=category.code if category else "",
+        time_limit=category.time_limit_label if category else clock.default_limit_label(),
         title=public_text(demand, demand.title),
         content=public_text(demand, demand.content),
         reply=public_text(demand, demand.reply),

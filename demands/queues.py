@@ -26,6 +26,8 @@ class Queue:
 
     def rows(self, queryset: QuerySet, user, now) -> QuerySet:
         match self.key:
+            case "unclassified":
+                return queryset.filter(category__isnull=True, state__in=UNCLASSIFIED_STATES)
             case "submitted" | "received" | "dispatched" | "replied":
                 return queryset.filter(state=self.key)
             case "handling":
@@ -41,6 +43,9 @@ class Queue:
             case _:
                 return queryset
 
+
+# 待分类: no category yet, while it can still be classified (before dispatch)
+UNCLASSIFIED_STATES = (State.SUBMITTED, State.RECEIVED)
 
 # A supervision order waits for the unit's answer until the demand is replied to.
 AWAITING_ANSWER = (State.DISPATCHED, State.HANDLING, State.FOLLOW_UP)
@@ -61,6 +66,7 @@ def _supervised(user) -> Q:
 TRIAGE = frozenset({Role.RECEIVER, Role.DISPATCHER})
 UNITS = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.DISPATCHER})
 QUEUES = {q.key: q for q in [
+    Queue("unclassified", "待分类", TRIAGE),
     Queue("submitted", "待受理", TRIAGE),
     Queue("received", "待派遣", TRIAGE),
     Queue("dispatched", "待签收", UNITS),

@@ -65,26 +65,32 @@ def upload(actor, source: Source, fileobj, name: str) -> Job:
     return job
 
 
-def confirm(actor, job: Job, mapping: dict) -> Job:
+def confirm(actor, job: Job, mapping: dict, auto_category: float | None = None) -> Job:
     """Fix the mapping (remembered for the source's next file) and queue the job for a
     worker."""
-    job = confirm_here(actor, job, mapping)
+    job = confirm_here(actor, job, mapping, auto_category)
     transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
 
 @transaction.atomic
-def confirm_here(actor, job: Job, mapping: dict) -> Job:
-    """Fix the mapping and mark the job queued; the caller runs it (command line)."""
+def confirm_here(actor, job: Job, mapping: dict, auto_category: float | None = None) -> Job:
+    """Fix the mapping and mark the job queued; the caller runs it (command line).
+    ``auto_category`` (0–1): new demands without a category get the routing model's guess
+    when it is at least this sure."""
     _require(actor)
+    if auto_category is not None and not 0 < auto_category <= 1:
+        raise ActionError("invalid", "智能分类的置信度阈值应在 0 到 1 之间（如 0.8）。",
+                          "auto_category")
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.state != JobState.DRAFT:
         raise ActionError("wrong_state",
                           f"该导入任务已{job.get_state_display()}，不能再修改列对应。")
     mapping = check_mapping(mapping, job.headers)
     job.mapping = mapping
+    job.auto_category = auto_category
     job.state = JobState.QUEUED
-    job.save(update_fields=["mapping", "state"])
+    job.save(update_fields=["mapping", "auto_category", "state"])
     remember(job.source_id, mapping)
     return job
 

@@ -17,13 +17,15 @@ from .models import FIELDS, REQUIRED_FIELDS, Source
 # exports differ by city and vendor: 工单/受理/诉求 prefixes, 来电/受理/登记 times. Some
 # names are this system's own export (demands/exports.py): 诉求编号, 提交时间, 类别编码 ….
 SYNONYMS = {
-    "external_id": ["工单编号", "工单号", "外部编号", "受理编号", "来电编号", "单号", "编号"],
+    "external_id": ["工单编号", "工单号", "外部编号", "受理编号", "来电编号", "留言编号", "单号",
+                    "编号"],
     "number": ["诉求编号"],
-    "title": ["标题", "诉求标题", "工单标题", "主题", "事项名称"],
+    "title": ["标题", "诉求标题", "工单标题", "留言主题", "主题", "事项名称"],
     "content": ["诉求内容", "内容", "工单内容", "来电内容", "反映内容", "问题描述", "具体内容",
-                "描述"],
-    "received_at": ["来电时间", "受理时间", "提交时间", "登记时间", "创建时间", "时间"],
-    "requester_name": ["诉求人", "姓名", "来电人", "联系人", "反映人"],
+                "留言详情", "留言内容", "描述"],
+    "received_at": ["来电时间", "受理时间", "提交时间", "登记时间", "创建时间", "留言时间",
+                    "时间"],
+    "requester_name": ["诉求人", "姓名", "来电人", "联系人", "反映人", "留言用户", "留言人"],
     "requester_phone": ["联系电话", "电话", "来电号码", "手机号", "手机", "联系方式"],
     "requester_kind": ["诉求人类型", "来电人类型"],
     "requester_org": ["所在单位/企业", "所在单位", "企业名称", "单位名称"],
@@ -33,6 +35,9 @@ SYNONYMS = {
     "longitude": ["经度"],
     "latitude": ["纬度"],
     "urgency": ["紧急程度", "缓急程度"],
+    # message boards (网络问政): how many people backed or opposed a message
+    "supports": ["点赞数", "点赞", "支持数", "赞同数"],
+    "opposes": ["反对数", "反对", "不支持数"],
 }
 
 

@@ -30,6 +30,8 @@ FIELDS = {
     "longitude": _("经度"),
     "latitude": _("纬度"),
     "urgency": _("紧急程度"),
+    "supports": _("点赞数"),
+    "opposes": _("反对数"),
 }
 REQUIRED_FIELDS = ("external_id", "content")
 
@@ -83,6 +85,11 @@ class Job(models.Model):
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("无变化"), default=0)
     failed = models.PositiveIntegerField(_("出错行"), default=0)
+    # --auto-category: new demands without a category get the routing model's guess when it
+    # is at least this sure (0–1; None = leave them in 待分类); how many got one
+    auto_category = models.FloatField(_("智能分类置信度阈值"), null=True, blank=True)
+    classified = models.PositiveIntegerField(_("智能分类"), default=0)
+    unclassified = models.PositiveIntegerField(_("待分类"), default=0)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"),
                                    null=True, blank=True, on_delete=models.PROTECT,

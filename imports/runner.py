@@ -36,7 +36,7 @@ from demands.actions.intake import Intake, get_intake_unit
 from demands.models import RequesterKind
 from lib.errors import ActionError
 
-from . import jobs
+from . import jobs, signals
 from .models import Job, JobState, RowError, Source
 from .readers import open_table
 
@@ -125,11 +125,8 @@ class RowReader:
         if kind_text and kind_text not in KINDS:
             raise ActionError("invalid", f"诉求人类型“{kind_text}”无法识别（群众/基层/企业）。",
                               "requester_kind")
+        # no category (and no default for the source): the demand waits in 待分类
         category = self._category(get(cells, "category")) or self.default_category
-        if not category:
-            raise ActionError("invalid",
-                              f"未填写类别，且来源“{self.source.name}”没有设置默认类别。",
-                              "category")
         urgency_text = get(cells, "urgency")
         urgency = None
         if urgency_text:
@@ -151,7 +148,7 @@ class RowReader:
             address=get(cells, "address"),
             # (checked and made decimal by the demand's own rules)
             longitude=get(cells, "longitude"), latitude=get(cells, "latitude"),
-            urgency=urgency)
+            urgency=urgency, supports=get(cells, "supports"), opposes=get(cells, "opposes"))
         return importing.Imported(intake=intake,
                                        received_at=parse_time(get(cells, "received_at")),
                                        number=get(cells, "number"))
@@ -169,7 +166,8 @@ class RowReader:
             found = self.categories.get("/".join(levels[-2:])) or \
                 self.categories.get(levels[-1] if levels else "")
         if found is None:
-            raise ActionError("invalid", f"类别“{text}”不存在。", "category")
+            raise ActionError("invalid", f"类别“{text}”不存在。如文件的分类与本系统不同，"
+                                         "可不对应类别列：诉求进入“待分类”。", "category")
         return found
 
 
@@ -441,6 +439,14 @@ def _commit_chunk(job: Job, chunk: _Chunk, clock: tuple[float, float]) -> Job | 
             else:
                 counts[outcome.result] += 1
         RowError.objects.bulk_create(errors, ignore_conflicts=True)
+        waiting = [outcome.demand for outcome in outcomes
+                   if outcome.result == "created" and outcome.demand.category_id is None]
+        classified = 0
+        if waiting:
+            classified = sum(count or 0 for _receiver, count in signals.chunk_imported.send(
+                sender=Job, job=locked, demands=waiting))
+        locked.classified += classified
+        locked.unclassified += len(waiting) - classified
         locked.done += chunk.rows
         locked.created += counts["created"]
         locked.updated += counts["updated"]
@@ -449,7 +455,7 @@ def _commit_chunk(job: Job, chunk: _Chunk, clock: tuple[float, float]) -> Job | 
         locked.beat_at = timezone.now()
         locked.seconds = clock[0] + (time.monotonic() - clock[1])
         locked.save(update_fields=["done", "created", "updated", "unchanged", "failed",
-                                   "beat_at", "seconds"])
+                                   "classified", "unclassified", "beat_at", "seconds"])
     return locked
 
 

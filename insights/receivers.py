@@ -18,8 +18,10 @@ from django.dispatch import receiver
 
 from demands.models import Demand
 from demands.signals import demands_created, demands_received, demands_updated
+from imports.models import Job
+from imports.signals import chunk_imported
 
-from . import autodispatch, duplicates, search, tasks
+from . import autocategory, autodispatch, duplicates, search, tasks
 
 
 def _after_commit(task, ids: list[int]) -> None:
@@ -87,3 +89,13 @@ def reindex_scope(sender, instance, created=False, update_fields=None, **kwargs)
         return
     if update_fields is None or {"current_unit", "first_receiver"} & set(update_fields):
         search.index([instance])
+
+
+@receiver(chunk_imported, sender=Job, dispatch_uid="insights.autocategory")
+def auto_category(sender, job, demands, **kwargs) -> int:
+    """An import asked for 智能分类 (``--auto-category``): classify its chunk's new
+    uncategorised demands the category model is sure enough about, in the chunk's
+    transaction. Returns how many."""
+    if job.auto_category is None or not demands:
+        return 0
+    return autocategory.classify(demands, job.auto_category)

@@ -236,7 +236,8 @@ def _create(request, fmt):
         return error(fmt, 400, f"{name} is invalid", failure.message)
     return respond(fmt, "service_requests", [{
         "service_request_id": demand.number,
-        "service_notice": f"承诺时限 {demand.category.time_limit_label}（自受理起）",
+        "service_notice": f"承诺时限 {demand.category.time_limit_label}（自受理起）"
+        if demand.category else "",
         "account_id": None}], status=201)
 
 

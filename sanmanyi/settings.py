@@ -92,6 +92,13 @@ try:
     except ValueError as error:
         raise EnvError("WORKING_HOURS", str(error)) from None
     INTAKE_UNIT_CODE = env.str("INTAKE_UNIT_CODE", "digital")
+    # The committed time limit of a demand that arrives without a category (待分类), in
+    # working days, until a receiver classifies it (then the category's own limit applies,
+    # counted from receipt); and how many working hours before it the demand turns yellow.
+    UNCATEGORISED_TIME_LIMIT_DAYS = env.int("UNCATEGORISED_TIME_LIMIT_DAYS", 5, minimum=1,
+                                            maximum=60)
+    UNCATEGORISED_WARNING_HOURS = env.int("UNCATEGORISED_WARNING_HOURS", 4, minimum=0,
+                                          maximum=100)
     # `make run` (scripts/run.py) serves on HOST:PORT; links sent by SMS (evaluation) point
     # there unless the portal has a public address of its own.
     HOST = env.str("HOST", "127.0.0.1")

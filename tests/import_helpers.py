@@ -12,6 +12,8 @@ HEADERS = ["工单编号", "标题", "内容", "来电时间", "姓名", "电话
 MAPS = ["external_id=工单编号", "title=标题", "content=内容", "received_at=来电时间",
         "requester_name=姓名", "requester_phone=电话", "category=问题类别",
         "address=事发地址"]
+# what the import adds to "类别“X”不存在。"
+NO_SUCH_CATEGORY_HINT = "如文件的分类与本系统不同，可不对应类别列：诉求进入“待分类”。"
 
 
 def row(n: int, **overrides) -> list[str]:

@@ -69,6 +69,9 @@ def _prepare(name, personas, org, categories):
         case "receive":
             demand, _ = submit(None, intake(cat, channel="portal"))
             return demand, p.receiver, {}, {}
+        case "classify":  # an uncategorised demand (待分类) gets its category
+            data = {"category": cat.code, "note": "按内容归为暴露垃圾"}
+            return registered(p, None), p.receiver, data, data
         case "dispatch":
             data = {"unit": org.unit_a.code, "note": "请尽快处理"}
             return registered(p, cat), p.dispatcher, data, data
@@ -133,7 +136,8 @@ def _outcome(demand: Demand) -> dict:
     order = SupervisionOrder.objects.filter(demand=demand).first()
     request = ExtensionRequest.objects.filter(demand=demand).order_by("-id").first()
     return {
-        "state": demand.state, "unit": demand.current_unit_id, "handler": demand.handler_id,
+        "state": demand.state, "category": demand.category_id,
+        "unit": demand.current_unit_id, "handler": demand.handler_id,
         "extensions": demand.extension_count, "returns": demand.return_count,
         "follow_ups": demand.follow_up_count, "level": demand.evaluation_level,
         "merged_into": demand.duplicate_of_id, "reply": demand.reply,
@@ -182,11 +186,13 @@ def test_each_transition_does_the_same_through_console_and_api(name, client, per
     assert response.json()["state"] == console_outcome["state"]
 
 
-@pytest.mark.parametrize("name", ["dispatch", "transfer", "merge", "request_extension"])
+@pytest.mark.parametrize("name", ["classify", "dispatch", "transfer", "merge",
+                                  "request_extension"])
 def test_bad_input_is_refused_alike_and_changes_nothing(name, client, personas, org,
                                                         categories):
     demand, actor, console_data, api_data = _prepare(name, personas, org, categories)
-    wrong = {"dispatch": {"unit": "no-such-unit"}, "transfer": {"unit": "no-such-unit"},
+    wrong = {"classify": {"category": "no-such-category"},
+             "dispatch": {"unit": "no-such-unit"}, "transfer": {"unit": "no-such-unit"},
              "merge": {"into": "260101-ZZZZZZ"}, "request_extension": {"extra_days": 99}}[name]
     before = _outcome(demand)
     client.force_login(actor)

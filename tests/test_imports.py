@@ -14,6 +14,8 @@ from imports import jobs, runner
 from imports.mapping import source_named
 from imports.models import Job, JobState, RowError, Source
 
+from . import import_helpers
+
 from .demand_helpers import TZ, at
 from .import_helpers import HEADERS, bad_rows, map_args, row, write_csv, write_xlsx
 
@@ -58,7 +60,7 @@ def test_bad_rows_are_reported_with_their_row_numbers_and_good_rows_still_import
     reasons = dict(RowError.objects.values_list("row_number", "reason"))
     assert reasons[3] == "请填写诉求内容。"
     assert "下周二" in reasons[4] and "无法识别" in reasons[4]
-    assert reasons[5] == "类别“外星人入侵”不存在。"
+    assert reasons[5] == "类别“外星人入侵”不存在。" + import_helpers.NO_SUCH_CATEGORY_HINT
     assert reasons[6] == "工单编号“GD2026000001”与第 2 行重复（同一文件中出现两次）。"
     assert reasons[7] == "联系电话格式不正确。"
     assert "晚于现在" in reasons[8]
@@ -195,7 +197,8 @@ def test_the_error_report_lists_each_refused_row_with_its_cells(tmp_path, catego
     sheet = load_workbook(io.BytesIO(error_report(job))).active
     values = list(sheet.values)
     assert values[0] == ("行号", "出错原因", *HEADERS)
-    assert values[1][:3] == (3, "类别“不存在的类”不存在。", "GD2026000002")
+    assert values[1][:3] == (3, "类别“不存在的类”不存在。" + import_helpers.NO_SUCH_CATEGORY_HINT,
+                              "GD2026000002")
 
 
 def test_times_are_read_in_the_forms_offices_write_them(categories):
@@ -309,7 +312,8 @@ def test_a_category_path_names_a_category_that_exists(tmp_path, categories):
     output = run_command(write_csv(tmp_path / "a.csv", rows), *map_args())
     assert "新增 0" in output and "出错 2" in output
     assert sorted(RowError.objects.values_list("reason", flat=True)) == [
-        "类别“城市管理-”不存在。", "类别“城市管理-市容环境-外星人入侵”不存在。"]
+        "类别“城市管理-”不存在。" + import_helpers.NO_SUCH_CATEGORY_HINT,
+        "类别“城市管理-市容环境-外星人入侵”不存在。" + import_helpers.NO_SUCH_CATEGORY_HINT]
 
 
 def test_a_confirmed_job_is_queued_for_the_worker_s_task_after_the_commit(

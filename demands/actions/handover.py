@@ -64,9 +64,17 @@ def dispatch(actor, demand: Demand, unit, note: str = "", at=None) -> Demand:
     demand = lock(demand)
     require(actor, "demand.dispatch", demand, "派遣")
     expect_state(demand, (State.RECEIVED,), "派遣")
+    _expect_category(demand)
     target = _target_unit(unit)
     note = _text(note, "派遣说明", required=False, limit=500, field_name="note")
     return _dispatch(actor, demand, target, note, at)
+
+
+def _expect_category(demand: Demand) -> None:
+    """A unit is told what kind of matter it receives, and the committed time limit is
+    the category's: a demand in 待分类 is classified before it is dispatched."""
+    if demand.category_id is None:
+        raise ActionError("wrong_state", "该诉求尚未分类，请先分类再派遣。", "category")
 
 
 def _dispatch(actor, demand: Demand, target: Unit, note: str, at, **data) -> Demand:
@@ -96,6 +104,7 @@ def auto_dispatch(demand: Demand, unit, *, confidence: float, model_version: int
     at = moment(at)
     demand = lock(demand)
     expect_state(demand, (State.RECEIVED,), "智能分派")
+    _expect_category(demand)
     target = _target_unit(unit)
     if not 0 <= confidence <= 1:
         raise ActionError("invalid", "置信度须在 0 到 1 之间。", "confidence")

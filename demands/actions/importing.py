@@ -34,7 +34,7 @@ from .intake import CHANNELS, Intake, validated
 # requester's words and whereabouts); category and urgency only until it is dispatched,
 # after which they are the bureau's own judgement.
 IMPORT_UPDATABLE = ("title", "content", "address", "requester_name", "requester_phone",
-                    "requester_org", "longitude", "latitude")
+                    "requester_org", "longitude", "latitude", "supports", "opposes")
 IMPORT_UPDATABLE_BEFORE_DISPATCH = ("category", "urgency", "requester_kind")
 
 
@@ -187,8 +187,9 @@ def _known(channel: str, numbers: list[str], external: list[str]):
 
 
 def _differs(demand: Demand, name: str, value) -> bool:
-    if name == "category":  # compare ids: no query per row
-        return demand.category_id != value.pk
+    if name == "category":  # compare ids: no query per row; a file without a category
+        # leaves the one the demand got (classified by staff or predicted) alone
+        return value is not None and demand.category_id != value.pk
     return getattr(demand, name) != value
 
 
@@ -223,8 +224,8 @@ def _imported_demand(fields: dict, received, intake_unit: Unit, staff) -> Demand
     values = defaults.copy()
     for name, value in fields.items():
         values[position[name]] = value
-    category = fields["category"]
-    values[position["category"]] = category.pk
+    category = fields["category"]  # None: 待分类
+    values[position["category"]] = category.pk if category is not None else None
     for name in ("enterprise", "grassroots_unit"):
         if fields[name] is not None:
             values[position[name]] = fields[name].pk

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from catalog.models import Category
+from catalog.models import Category, Urgency
 from enterprises.models import Enterprise
 from lib import filetype, phones
 from lib.errors import ActionError
@@ -51,7 +51,7 @@ class Intake:
 
     requester_kind: str
     channel: str
-    category: Category | str | int
+    category: Category | str | int | None  # None or "": 待分类, classified later
     title: str
     content: str
     requester_name: str = ""
@@ -66,9 +66,27 @@ class Intake:
     urgency: int | None = None
     attachments: list = field(default_factory=list)  # uploaded files (name, size, read())
     consent_publish: bool = False
+    # a message board's 点赞数/反对数 (imports): part of a hot topic's heat
+    supports: int | str | None = None
+    opposes: int | str | None = None
 
 
-def _category(value) -> Category:
+def _count(value, label: str, name: str) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        number = int(float(str(value).strip()))
+    except ValueError:
+        raise ActionError("invalid", f"{label}必须是整数。", name) from None
+    if not 0 <= number <= 10_000_000:
+        raise ActionError("invalid", f"{label}“{value}”超出范围。", name)
+    return number
+
+
+def leaf_category(value) -> Category:
+    """An active leaf category, by object, code or id; a clear error otherwise."""
+    if value in (None, ""):
+        raise ActionError("invalid", "请选择类别。", "category")
     if isinstance(value, Category):
         category = value
     else:
@@ -125,14 +143,15 @@ def validated(intake: Intake, categories: dict | None = None) -> dict:
         raise ActionError("invalid", f"来源渠道“{intake.channel}”无效。", "channel")
     known = categories.get(intake.category) if categories is not None and \
         isinstance(intake.category, str) else None
-    category = _category(known or intake.category)
+    category = None if intake.category in (None, "") else \
+        leaf_category(known or intake.category)
     phone = (intake.requester_phone or "").strip()
     if phone and not phones.is_accepted(phone):
         raise ActionError("invalid", "联系电话格式不正确。", "requester_phone")
     if intake.requester_kind == RequesterKind.ENTERPRISE and not (
             intake.enterprise or intake.requester_org.strip()):
         raise ActionError("invalid", "企业诉求请填写企业名称。", "requester_org")
-    urgency = intake.urgency or category.urgency
+    urgency = intake.urgency or (category.urgency if category else Urgency.NORMAL)
     if urgency not in (1, 2, 3):
         raise ActionError("invalid", "紧急程度无效。", "urgency")
     return {
@@ -155,6 +174,8 @@ def validated(intake: Intake, categories: dict | None = None) -> dict:
         "latitude": _coordinate(intake.latitude, CHINA_LAT, "纬度", "latitude"),
         "urgency": urgency,
         "consent_publish": bool(intake.consent_publish),
+        "supports": _count(intake.supports, "点赞数", "supports"),
+        "opposes": _count(intake.opposes, "反对数", "opposes"),
     }
 
 

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
 
 from catalog.calendar import sync_from_package
+from lib.commands import BaseCommand
 
 
 class Command(BaseCommand):

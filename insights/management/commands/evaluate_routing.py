@@ -17,11 +17,12 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from imports.readers import open_table
 from insights import routing
+from lib.commands import BaseCommand
 from lib.errors import ActionError
 
 

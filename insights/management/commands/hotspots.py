@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insights import hotspots
+from lib.commands import BaseCommand
 
 
 def _date(value: str) -> dt.date:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from demands.models import Demand
 from insights import search
+from lib.commands import BaseCommand
 
 
 class Command(BaseCommand):

@@ -7,11 +7,11 @@ The nightly job (``insights.tasks.retrain_routing``) does the same.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from insights import routing
 from insights.models import RoutingTarget
+from lib.commands import BaseCommand
 
 from .evaluate_routing import print_report
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from lib.commands import BaseCommand
 from org.models import ApiToken
 
 

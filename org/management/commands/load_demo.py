@@ -5,10 +5,10 @@ idempotent, so running the command twice leaves the same rows.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from lib.commands import BaseCommand
 from org.demo import DEMO_PASSWORD, demo_logins
 
 
