@@ -15,7 +15,6 @@ from imports.mapping import source_named
 from imports.models import Job, JobState, RowError, Source
 
 from . import import_helpers
-
 from .demand_helpers import TZ, at
 from .import_helpers import HEADERS, bad_rows, map_args, row, write_csv, write_xlsx
 

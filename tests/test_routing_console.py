@@ -55,8 +55,9 @@ class TestOnTheHistory(OnSharedHistory):
         assert len(units) == 3 and units[0][0] == "城管执法大队"
         assert int(units[0][1]) > int(units[1][1])
         assert f'href="?unit={history.units["zhifa"].code}"' in page
-        categories = re.findall(r'data-testid="routing-category">\s*<span>([^<]+)<span[^>]*>(?:不足)?(\d+)%',
-                                page)
+        categories = re.findall(
+            r'data-testid="routing-category">\s*<span>([^<]+)<span[^>]*>(?:不足)?(\d+)%',
+            page)
         assert len(categories) == 3 and categories[0][0].strip() == "市容环境 · 违法经营"
         assert "与登记类别一致" in page
 
