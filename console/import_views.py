@@ -35,7 +35,8 @@ class UploadForm(Bootstrap, forms.Form):
                                      choices=RequesterKind.choices,
                                      initial=RequesterKind.CITIZEN)
     default_category = forms.ModelChoiceField(
-        label=_("文件未写明时的类别"), required=False, empty_label=_("（无：必须由文件写明）"),
+        label=_("文件未写明时的类别"), required=False,
+        empty_label=_("（无：未写明的进入“待分类”）"),
         queryset=Category.objects.filter(is_active=True, parent__isnull=False)
         .select_related("parent").order_by("parent__sort_order", "sort_order"))
 
@@ -49,6 +50,12 @@ class MappingForm(Bootstrap, forms.Form):
             self.fields[field] = forms.ChoiceField(
                 label=f"{label}{' *' if required else ''}", choices=choices, required=False)
             self.fields[field].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["auto_category"] = forms.IntegerField(
+            label=_("智能分类置信度（%）"), required=False, min_value=50, max_value=99,
+            help_text=_("无类别的诉求由分类模型判定，不低于此置信度的直接归类，其余进入“待分类”；"
+                        "留空则全部进入“待分类”。"))
+        self.fields["auto_category"].widget.attrs.update({"class": "form-control form-control-sm",
+                                                          "placeholder": _("不自动分类")})
 
 
 def _require(user):
@@ -93,10 +100,13 @@ def import_detail(request, pk):
     mapping = job.mapping
     problem = None
     if request.method == "POST" and form.is_valid():
-        mapping = {field: column for field, column in form.cleaned_data.items() if column}
+        data = dict(form.cleaned_data)
+        percent = data.pop("auto_category", None)
+        mapping = {field: column for field, column in data.items() if column}
         if "preview" not in request.POST:
             try:
-                jobs.confirm(request.user, job, mapping)
+                jobs.confirm(request.user, job, mapping,
+                             auto_category=percent / 100 if percent else None)
             except ActionError as error:
                 problem = error.message
             else:

@@ -40,6 +40,7 @@ class LogoutView(auth_views.LogoutView):
 # receives, 待派遣: who dispatches, 待签收: who handles); the deadline queues for everybody
 # who sees demands, within the scope they see.
 TODO_QUEUES = (
+    ("unclassified", "demand.receive"),
     ("submitted", "demand.receive"),
     ("received", "demand.dispatch"),
     ("dispatched", "demand.handle"),

@@ -28,7 +28,9 @@ class Queue:
         match self.key:
             case "unclassified":
                 return queryset.filter(category__isnull=True, state__in=UNCLASSIFIED_STATES)
-            case "submitted" | "received" | "dispatched" | "replied":
+            case "received":  # 待派遣: what a dispatcher can send (classified first)
+                return queryset.filter(state=State.RECEIVED, category__isnull=False)
+            case "submitted" | "dispatched" | "replied":
                 return queryset.filter(state=self.key)
             case "handling":
                 return queryset.filter(state__in=[State.HANDLING, State.FOLLOW_UP])

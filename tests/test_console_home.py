@@ -24,11 +24,12 @@ NOW = "2026-11-23 14:00"  # a Monday: 4-hour demands registered at 09:00 warn fr
 
 @pytest.fixture
 def city(personas, org, categories):
-    """At NOW: one demand 待受理, one 待派遣, one 待签收 at unit A (warning), one handled by
+    """At NOW: one demand 待受理, one 待派遣, one 待分类, one 待签收 at unit A (warning), one handled by
     unit B (warning), and one of last Friday handled by unit B (overdue, supervised)."""
     litter = categories.litter
     submit(None, intake(litter, title="待受理的"), at=at("2026-11-23 09:00"))
     registered(personas, litter, "2026-11-23 09:00", title="待派遣的")
+    registered(personas, None, "2026-11-23 09:00", title="待分类的")  # not 待派遣 yet
     sent = registered(personas, litter, "2026-11-23 09:00", title="待签收的")
     handover.dispatch(personas.dispatcher, sent, org.unit_a, at=at("2026-11-23 09:00"))
     for when, title in (("2026-11-23 09:00", "B办理中"), ("2026-11-20 09:00", "B已超期")):
@@ -49,8 +50,9 @@ def todo_of(client, user) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("receiver", {"submitted": "1", "warning": "3", "overdue": "1"}),
-    ("dispatcher", {"submitted": "1", "received": "1", "warning": "3", "overdue": "1"}),
+    ("receiver", {"unclassified": "1", "submitted": "1", "warning": "3", "overdue": "1"}),
+    ("dispatcher", {"unclassified": "1", "submitted": "1", "received": "1", "warning": "3",
+                    "overdue": "1"}),
     ("handler_a", {"dispatched": "1", "warning": "1", "overdue": "0", "supervised": "0"}),
     ("head_a", {"dispatched": "1", "warning": "1", "overdue": "0", "supervised": "0"}),
     ("handler_b", {"dispatched": "0", "warning": "1", "overdue": "1", "supervised": "1"}),
@@ -104,15 +106,15 @@ def test_the_campaign_shows_only_while_it_runs(client, personas, org, city):
 def test_the_queue_tabs_show_their_counts(client, personas, city):
     client.force_login(personas.dispatcher)
     page = client.get(reverse("console:demand_list")).content.decode()
-    for key, count in (("submitted", 1), ("received", 1), ("dispatched", 1), ("overdue", 1),
-                       ("warning", 3), ("all", 5)):
+    for key, count in (("unclassified", 1), ("submitted", 1), ("received", 1),
+                       ("dispatched", 1), ("overdue", 1), ("warning", 3), ("all", 6)):
         assert f'data-testid="tab-count-{key}">{count}</span>' in page
 
 
 def test_counting_stops_past_the_limit(personas, city):
     counts = queues.queue_counts(personas.leader, ["all", "warning", "overdue"],
                                  exact_limit=2)
-    assert counts == {"all": 3, "warning": 3, "overdue": 1}  # 5 and 3 demands: cut at 2 + 1
+    assert counts == {"all": 3, "warning": 3, "overdue": 1}  # 6 and 3 demands: cut at 2 + 1
     assert [count_label(n, 2) for n in counts.values()] == ["2+", "2+", "1"]
     assert queues.queue_counts(personas.leader, []) == {}
 

@@ -87,6 +87,7 @@ def get_intake_unit() -> Unit:
     if unit is None:
         raise ActionError("conflict",
                           f"未配置受理单位：没有编码为“{settings.INTAKE_UNIT_CODE}”的启用单位"
-                          "（环境变量 INTAKE_UNIT_CODE）。请先在管理后台（/admin/）的“单位”中建立它，"
+                          "（环境变量 INTAKE_UNIT_CODE）。"
+                          "请先在管理后台（/admin/）的“单位”中建立它，"
                           "或运行 manage.py load_demo 加载演示数据。")
     return unit
