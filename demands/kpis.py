@@ -22,7 +22,7 @@ from django.utils import timezone
 from catalog.models import Category
 from org.models import Unit
 
-from .models import Channel, RequesterKind, State
+from .models import UNCLASSIFIED, Channel, RequesterKind, State
 
 EXCLUDED = (State.MERGED, State.INVALID)
 
@@ -178,6 +178,8 @@ def breakdown(queryset: QuerySet, start, end, by: str, now=None) -> list[tuple[o
         rows = [(key, f"{key:%Y-%m}", figures) for key, _, figures in rows]
     else:
         rows.sort(key=lambda row: str(row[1]))
+    if by == "category" and counts.get(None):  # 待分类: last, so the rows add up
+        rows.append((None, UNCLASSIFIED, _rates(counts[None])))
     return rows
 
 

@@ -236,3 +236,16 @@ class TestAutoCategory(OnSharedHistory):
                                                     "--auto-category", "0.1"))
         assert Demand.objects.filter(external_id__startswith="GD2026",
                                      category__isnull=True).count() == 2
+
+
+def test_the_category_breakdown_counts_uncategorised_demands(personas, categories):
+    from demands import kpis
+
+    registered(personas, None, when="2026-11-23 09:00")
+    registered(personas, categories.litter, when="2026-11-23 09:00", title="路口垃圾桶满了",
+               content="人民大道路口垃圾桶满了。", requester_phone="13800000000")
+    rows = kpis.breakdown(Demand.objects.all(), at("2026-11-01 00:00"), at("2026-12-01 00:00"),
+                          "category", now=at("2026-11-23 10:00"))
+    assert [label for _key, label, _figures in rows] == ["市容环境", "待分类"]
+    totals = [figures for _key, _label, figures in rows]
+    assert totals[0] == totals[1]  # one demand each
