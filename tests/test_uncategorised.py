@@ -249,3 +249,19 @@ def test_the_category_breakdown_counts_uncategorised_demands(personas, categorie
     assert [label for _key, label, _figures in rows] == ["市容环境", "待分类"]
     totals = [figures for _key, _label, figures in rows]
     assert totals[0] == totals[1]  # one demand each
+
+
+def test_the_documented_example_export_imports_as_the_docs_say(personas, categories, org):
+    """docs/imports.md: a 网络问政 export (no category, no coordinates) in one command."""
+    from django.conf import settings
+
+    path = settings.BASE_DIR / "docs" / "examples" / "wenzheng-export.csv"
+    call_command("import_demands", str(path), "--source", "网络问政", "--channel", "wenzheng")
+    job = Job.objects.get()
+    assert job.mapping == {"external_id": "留言编号", "title": "留言主题", "content": "留言详情",
+                           "received_at": "留言时间", "requester_name": "留言用户",
+                           "supports": "点赞数", "opposes": "反对数"}
+    assert (job.created, job.failed, job.unclassified) == (12, 0, 12)
+    second = Demand.objects.get(external_id="WZ-2026-0002")
+    assert (second.supports, second.opposes, second.category) == (41, 2, None)
+    assert second.channel == "wenzheng"
