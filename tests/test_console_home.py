@@ -24,7 +24,8 @@ NOW = "2026-11-23 14:00"  # a Monday: 4-hour demands registered at 09:00 warn fr
 
 @pytest.fixture
 def city(personas, org, categories):
-    """At NOW: one demand 待受理, one 待派遣, one 待分类, one 待签收 at unit A (warning), one handled by
+    """At NOW: one demand 待受理, one 待派遣, one 待分类,
+    one 待签收 at unit A (warning), one handled by
     unit B (warning), and one of last Friday handled by unit B (overdue, supervised)."""
     litter = categories.litter
     submit(None, intake(litter, title="待受理的"), at=at("2026-11-23 09:00"))
