@@ -8,6 +8,7 @@ them already there adds nothing.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import random
 from zoneinfo import ZoneInfo
@@ -126,8 +127,29 @@ def build(context: dict) -> list[str]:
             _one(index, start, now, rng, people, categories, districts, enterprises,
                  handlers, channels, stall)
         made += 1
+    board = _message_board(people["receivers"][0], now)
     counts = sla.sweep(now=now)
-    return [f"诉求 {made} 条（近一年，含超期 {counts['overdue']} 条、预警 {counts['warned']} 条）"]
+    return [f"诉求 {made} 条（近一年，含超期 {counts['overdue']} 条、预警 {counts['warned']} 条）",
+            f"网络问政留言 {board} 条（无类别，在“待分类”中）"]
+
+
+MESSAGE_BOARD = settings.BASE_DIR / "docs" / "examples" / "wenzheng-export.csv"
+
+
+def _message_board(receiver, now) -> int:
+    """The documented example of a message-board export (docs/imports.md), received over
+    the last two days without a category: the 待分类 queue, the category model's suggestions
+    and the place-named hot topics have something to show."""
+    with MESSAGE_BOARD.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for position, row in enumerate(rows):
+        received = now - dt.timedelta(hours=2 * (len(rows) - position))
+        register(receiver, Intake(
+            requester_kind="citizen", channel="wenzheng", category=None,
+            external_id=f"DEMO-{row['留言编号']}", title=row["留言主题"],
+            content=row["留言详情"], requester_name=row["留言用户"],
+            supports=row["点赞数"], opposes=row["反对数"]), at=received)
+    return len(rows)
 
 
 def _one(index, start, now, rng, people, categories, districts, enterprises, handlers,
