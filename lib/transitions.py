@@ -25,9 +25,9 @@ from functools import cache
 from django import forms
 from pydantic import Field, create_model
 
-from lib.forms import Bootstrap
+from lib.forms import Bootstrap, MultipleFileField, MultipleFileInput
 
-KINDS = ("text", "longtext", "int", "bool", "choice", "datetime", "ref")
+KINDS = ("text", "longtext", "int", "bool", "choice", "datetime", "date", "ref", "photos")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,9 @@ class Input:
     """One input of a transition.
 
     ``kind``: ``text`` (one line), ``longtext`` (a paragraph), ``int``, ``bool`` (a yes/no
-    answer), ``choice`` (an integer from ``choices``), ``datetime`` or ``ref`` (a reference
+    answer), ``choice`` (an integer from ``choices``), ``datetime``, ``date``, ``photos``
+    (uploaded pictures, checked by ``lib.photos``; console only, the API's JSON bodies
+    carry none), or ``ref`` (a reference
     — a code or a number — that ``resolve(user, value)`` turns into the object the domain
     function takes, raising ``ActionError`` when there is none). ``choices`` may be a
     callable (read when a form is built). ``assist`` names an interface aid that fills the
@@ -61,6 +63,8 @@ class Input:
     @property
     def empty(self):
         """What a missing optional input is passed as."""
+        if self.kind == "photos":
+            return []
         return "" if self.kind in ("text", "longtext", "ref") else None
 
     def choice_list(self) -> list[tuple]:
@@ -167,6 +171,13 @@ def _form_field(spec: Input) -> forms.Field:
         case "choice":
             return forms.TypedChoiceField(coerce=int, empty_value=None,
                                           choices=_with_empty(spec), **common)
+        case "date":
+            return forms.DateField(input_formats=["%Y-%m-%d"],
+                                   widget=forms.DateInput(attrs={"type": "date"},
+                                                          format="%Y-%m-%d"), **common)
+        case "photos":
+            return MultipleFileField(**common, widget=MultipleFileInput(
+                attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp"}))
         case "datetime":
             return forms.DateTimeField(
                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -218,6 +229,8 @@ def _schema_field(spec: Input):
             kind = bool
         case "datetime":
             kind = dt.datetime
+        case "date":
+            kind = dt.date
     if spec.required:
         return (kind, Field(..., **constraints))
     return (kind | None if spec.empty is None else kind,
@@ -229,7 +242,8 @@ def _schema(catalogue: Catalogue, name: str):
     from ninja import Schema
 
     transition = catalogue[name]
-    fields = {spec.name: _schema_field(spec) for spec in transition.inputs}
+    fields = {spec.name: _schema_field(spec) for spec in transition.inputs
+              if spec.kind != "photos"}
     model_name = "".join(part.title() for part in (catalogue.domain, name, "in")
                          ).replace("_", "")
     return create_model(model_name, __base__=Schema, **fields)

@@ -199,6 +199,16 @@ def scope_q(user, capability: str, model: type[Model]) -> Q | None:
     return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
+def can_bureau_wide(user, capability: str) -> bool:
+    """Does the user hold ``capability`` over the whole bureau (a grant without a unit)?
+    For objects that belong to no unit yet (a project drafted from a hotspot)."""
+    cap = _capability(capability)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or any(grant.role in cap.roles and grant.scope_path is None
+                                    for grant in grants(user))
+
+
 def filter_for(user, capability: str, queryset: QuerySet) -> QuerySet:
     """``queryset`` narrowed to what the user may exercise ``capability`` on."""
     condition = scope_q(user, capability, queryset.model)

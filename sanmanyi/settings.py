@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "org",
     "enterprises",
     "campaigns",
+    "projects",
     "catalog",
     "demands",
     "inbox",
