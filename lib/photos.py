@@ -42,7 +42,7 @@ class Prepared:
     full: bytes
     phone: bytes
     thumb: bytes
-    width: int
+    width: int  # of the full copy, as stored
     height: int
 
 
@@ -92,8 +92,11 @@ def prepare(upload, label: str = "照片") -> Prepared:
     elif image.mode != "RGB":
         image = image.convert("RGB")
     image.info.clear()
-    return Prepared(full=_jpeg(image, FULL_PX), phone=_jpeg(image, PHONE_PX),
-                    thumb=_jpeg(image, THUMB_PX), width=image.width, height=image.height)
+    full = _jpeg(image, FULL_PX)
+    with Image.open(io.BytesIO(full)) as stored:
+        width, height = stored.size
+    return Prepared(full=full, phone=_jpeg(image, PHONE_PX), thumb=_jpeg(image, THUMB_PX),
+                    width=width, height=height)
 
 
 def prepare_many(uploads, label: str = "照片") -> list[Prepared]:
@@ -107,8 +110,7 @@ def prepare_many(uploads, label: str = "照片") -> list[Prepared]:
 class PhotoFields(models.Model):
     """What a domain's photo model inherits: the three copies and their size."""
 
-    image = models.ImageField(_("照片"), upload_to="photos/%Y/%m/", width_field="width",
-                              height_field="height")
+    image = models.ImageField(_("照片"), upload_to="photos/%Y/%m/")
     phone = models.ImageField(_("手机版"), upload_to="photos/%Y/%m/")
     thumb = models.ImageField(_("缩略图"), upload_to="photos/%Y/%m/")
     width = models.PositiveIntegerField(_("宽"), default=0)
@@ -125,4 +127,5 @@ def attach(photo: PhotoFields, prepared: Prepared) -> PhotoFields:
     photo.image.save(f"{stem}.jpg", ContentFile(prepared.full), save=False)
     photo.phone.save(f"{stem}-800.jpg", ContentFile(prepared.phone), save=False)
     photo.thumb.save(f"{stem}-240.jpg", ContentFile(prepared.thumb), save=False)
+    photo.width, photo.height = prepared.width, prepared.height
     return photo
