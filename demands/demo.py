@@ -176,6 +176,9 @@ def _one(index, start, now, rng, people, categories, districts, enterprises, han
         address=f"宿迁市{road}{place}",
         longitude=round(118.275 + rng.uniform(-0.06, 0.06), 6),
         latitude=round(33.963 + rng.uniform(-0.05, 0.05), 6),
+        # most citizens let their demand be shown (masked) on the public board; decided by
+        # the index, not the random stream, so the rest of the demo stays as it was
+        consent_publish=kind == "citizen" and index % 5 != 0,
     )
     receiver = rng.choice(people["receivers"])
     t = start

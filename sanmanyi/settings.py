@@ -420,5 +420,6 @@ DEMO_BUILDERS = [
     "campaigns.demo.build",
     "catalog.demo.build",
     "demands.demo.build",
+    "projects.demo.build",
     "appointments.demo.build",
 ]

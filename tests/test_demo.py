@@ -13,7 +13,7 @@ from enterprises.models import Enterprise
 from lib import creditcode
 from org.models import Role, RoleAssignment, StaffProfile, Unit, UnitKind
 
-DOMAIN_APPS = ("org", "enterprises", "campaigns", "catalog", "demands", "inbox")
+DOMAIN_APPS = ("org", "enterprises", "campaigns", "catalog", "demands", "inbox", "projects")
 
 
 def snapshot() -> dict[str, str]:
@@ -84,3 +84,21 @@ def test_the_command_prints_the_logins_it_promises():
     text = out.getvalue()
     assert "演示账号" in text
     assert "leader" in text and "周建国" in text and "局领导" in text
+
+
+@pytest.mark.django_db
+def test_a_new_installation_shows_projects_in_every_state_and_a_public_board(client):
+    """Issue #11 item 7: the public pages of a new installation are not empty."""
+    from demands.models import Demand
+    from projects import public
+    from projects.models import Commitment, Project, ProjectState
+
+    call_command("load_demo", verbosity=0)
+    assert set(Project.objects.values_list("state", flat=True)) == set(ProjectState.values)
+    done = Project.objects.get(state=ProjectState.DONE)
+    assert done.ratings.count() and done.photos.count() and done.demands.count()
+    assert public.project(done.pk).satisfaction.rated == done.ratings.count()
+    assert Commitment.objects.filter(kind="rectification", overdue_flag=True).exists()
+    assert Demand.objects.filter(consent_publish=True).count() >= 10
+    requests = client.get("/open311/v2/requests.json").json()
+    assert len(requests) >= 1
