@@ -33,6 +33,7 @@ from __future__ import annotations
 # URLconf or the signal listeners, and the import costs two to five seconds.
 import io
 import logging
+import re
 import statistics
 import threading
 import time
@@ -76,6 +77,8 @@ CALIBRATION_FOLDS = 3
 MIN_CLASS_ROWS = 4
 # Where the title ends in ``demand_text``: titles are one line, contents may have many.
 TITLE_END = "\n"
+SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]")
+LEAD_CHARACTERS = 30
 TEACHLESS_STATES = (State.MERGED, State.INVALID)
 
 
@@ -88,9 +91,18 @@ def demand_text(title: str, content: str) -> str:
 
 
 def title_part(texts) -> list[str]:
-    """The first line of each ``demand_text`` (empty for a text without one, such as a
-    text from an older caller). (Module level: the stored pipeline refers to it.)"""
-    return [text.partition(TITLE_END)[0] if TITLE_END in text else "" for text in texts]
+    """The title of each ``demand_text``: its first line; for a text without a title
+    (an export with only a content column, an older caller's text) the first sentence of
+    the content, at most ``LEAD_CHARACTERS`` long, which plays the same part.
+    (Module level: the stored pipeline refers to it by name.)"""
+    out = []
+    for text in texts:
+        title, _end, content = text.partition(TITLE_END) if TITLE_END in text \
+            else ("", "", text)
+        if not title.strip():
+            title = SENTENCE_END_RE.split(content.strip(), maxsplit=1)[0][:LEAD_CHARACTERS]
+        out.append(title)
+    return out
 
 
 def char_text(text: str) -> str:
@@ -109,13 +121,13 @@ def build_pipeline() -> Pipeline:
     from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
-    def words(max_features: int) -> TfidfVectorizer:
-        return TfidfVectorizer(analyzer=chinese.words, sublinear_tf=True,
+    def words(max_features: int, min_df: int) -> TfidfVectorizer:
+        return TfidfVectorizer(analyzer=chinese.words, sublinear_tf=True, min_df=min_df,
                                max_features=max_features, dtype=np.float32)
 
-    def chars(max_features: int) -> TfidfVectorizer:
+    def chars(max_features: int, min_df: int) -> TfidfVectorizer:
         return TfidfVectorizer(analyzer="char_wb", preprocessor=char_text,
-                               ngram_range=(1, 3), sublinear_tf=True,
+                               ngram_range=(1, 3), sublinear_tf=True, min_df=min_df,
                                max_features=max_features, dtype=np.float32)
 
     def on_title(vectorizer: TfidfVectorizer) -> Pipeline:
@@ -123,10 +135,10 @@ def build_pipeline() -> Pipeline:
                          ("vectorizer", vectorizer)])
 
     features = FeatureUnion(
-        [("words", words(MAX_WORD_FEATURES)),
-         ("chars", chars(MAX_CHAR_FEATURES)),
-         ("title_words", on_title(words(MAX_TITLE_WORD_FEATURES))),
-         ("title_chars", on_title(chars(MAX_TITLE_CHAR_FEATURES)))],
+        [("words", words(MAX_WORD_FEATURES, 1)),
+         ("chars", chars(MAX_CHAR_FEATURES, 1)),
+         ("title_words", on_title(words(MAX_TITLE_WORD_FEATURES, 1))),
+         ("title_chars", on_title(chars(MAX_TITLE_CHAR_FEATURES, 1)))],
         transformer_weights={"title_words": TITLE_WEIGHT, "title_chars": TITLE_WEIGHT})
     # One linear SVM on all the texts; its scores become probabilities through a softmax
     # at a temperature fitted on 3-fold out-of-fold scores (ensemble=False): the ranking
@@ -141,10 +153,22 @@ def fit_pipeline(pipeline: Pipeline, texts: list[str], labels: list) -> Pipeline
     """Fit a pipeline of ``build_pipeline()`` (or the baseline): the calibration's folds
     lowered to the rarest class's count (at least two)."""
     classifier = pipeline.named_steps["classifier"]
-    if hasattr(classifier, "cv"):
-        rarest = min(Counter(labels).values())
-        pipeline.set_params(classifier__cv=max(2, min(CALIBRATION_FOLDS, rarest)))
-    return pipeline.fit(texts, labels)
+    if not hasattr(classifier, "cv"):
+        return pipeline.fit(texts, labels)
+    rarest = min(Counter(labels).values())
+    pipeline.set_params(classifier__cv=max(2, min(CALIBRATION_FOLDS, rarest)))
+    if all(isinstance(label, str) for label in labels):
+        return pipeline.fit(texts, labels)
+    # scikit-learn 1.9's temperature scaling takes labels that are not strings for column
+    # numbers (unit and category ids are not 0…k-1): it learns from the labels as text,
+    # and answers with the original labels, in the same column order.
+    import numpy as np
+
+    originals = {str(label): label for label in labels}
+    pipeline = pipeline.fit(texts, [str(label) for label in labels])
+    classifier = pipeline.named_steps["classifier"]
+    classifier.classes_ = np.array([originals[str(label)] for label in classifier.classes_])
+    return pipeline
 
 
 def build_baseline() -> Pipeline:
@@ -372,6 +396,8 @@ def train(target: str, *, at=None, limit: int | None = None) -> RoutingModel:
                       f"（至少需要 {minimum} 条），暂不提供建议。")
 
     folds = max(2, min(settings.ROUTING_CV_FOLDS, min(counts[label] for label in kept)))
+    if not _anything_shared(texts):
+        return refuse(f"历史{what}记录的文字太少或彼此毫无共同之处，无法学习，暂不提供建议。")
     try:
         evaluation = cross_validate(texts, labels, folds)
         pipeline = _slim(fit_pipeline(build_pipeline(), texts, labels))
@@ -396,6 +422,18 @@ def train(target: str, *, at=None, limit: int | None = None) -> RoutingModel:
                  blob=buffer.getvalue(), seconds=time.perf_counter() - started)
 
 
+def _anything_shared(texts: list[str]) -> bool:
+    """Whether any character occurs in two of the texts (else nothing can be learnt that
+    applies to a new text; stops at the first shared one)."""
+    seen: set[str] = set()
+    for text in texts:
+        characters = set(char_text(text).replace(" ", ""))
+        if seen & characters:
+            return True
+        seen |= characters
+    return False
+
+
 def train_all(at=None) -> list[RoutingModel]:
     return [train(target, at=at) for target in RoutingTarget.values]
 
@@ -405,6 +443,9 @@ def train_all(at=None) -> list[RoutingModel]:
 # categories are active) before asking the database again: suggestions cost no query in
 # between, and a new version reaches every web process within this time.
 CHECK_SECONDS = 30.0
+# The softmax of a large score rounds to 1.0 in floating point; a model is never certain,
+# and a threshold of 1 (``ROUTING_AUTO_DISPATCH_CONFIDENCE``) means "never".
+MAX_CONFIDENCE = 0.999
 
 
 @dataclass
@@ -500,7 +541,8 @@ def _ranked(texts: list[str], target: str, k: int):
     top = np.argsort(-probabilities, axis=1)[:, :k + 3]
     out = []
     for row, ranked in zip(probabilities, top, strict=True):
-        picks = [(objects[classes[i]], float(row[i])) for i in ranked if classes[i] in objects]
+        picks = [(objects[classes[i]], min(float(row[i]), MAX_CONFIDENCE)) for i in ranked
+                 if classes[i] in objects]
         out.append(picks[:k])
     return out, model.version
 
