@@ -94,7 +94,7 @@ class TestOnTheHistory(OnSharedHistory):
         handover.dispatch(personas.dispatcher, waiting, history.units["zhifa"])
         texts, labels = routing.history(UNIT)
         assert len(texts) == 121
-        assert labels[texts.index(f"{title} {content}")] == org.unit_a.pk
+        assert labels[texts.index(routing.demand_text(title, content))] == org.unit_a.pk
         texts, labels = routing.history(CATEGORY)
         assert len(texts) == 122  # both went through dispatch
 

@@ -1,17 +1,24 @@
 """``manage.py evaluate_routing FILE.xlsx|FILE.csv --text-columns COL [COL ...]
 --label-column COL [--folds 5]``
 
-Runs the routing pipeline (``insights.routing.build_pipeline``, the one training uses) on
-any labelled file: the text columns joined by a space, stratified k-fold
-cross-validation, per-class precision/recall/F1/support, and a last line
-``macro-F1: 0.xxx``. Nothing is written to the database.
+Runs the routing pipeline (``insights.routing.build_pipeline``, the one training uses)
+**and** a plain baseline (``insights.routing.build_baseline``: character 1–3-gram TF-IDF
++ LinearSVC) on any labelled file, on the same stratified folds, so every report says
+whether the model earns its complexity. The first text column is the title, the others
+the content (``routing.demand_text``, as training reads a demand); one column is content
+only. Prints the model's per-class precision/recall/F1/support, each fold's macro-F1 and
+``模型 macro-F1: mean ± std`` over the folds, the same for ``基线``, and a verdict: does
+the model beat the baseline by more than the fold-to-fold spread (the larger of the two
+standard deviations)? Nothing is written to the database.
 
-Classes with fewer rows than folds cannot be stratified; they are left out, and listed,
-rather than lowering the number of folds for everyone.
+Classes with fewer rows than folds (or than ``routing.MIN_CLASS_ROWS``) cannot be
+stratified; they are left out, and listed, rather than lowering the number of folds for
+everyone.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 import unicodedata
 from collections import Counter
@@ -37,14 +44,37 @@ def pad(text: str, columns: int) -> str:
 
 def print_report(write, rows, accuracy: float, macro_f1: float) -> None:
     """Per-class lines from ``rows`` of (label, precision, recall, F1, support), then
-    accuracy and macro-F1 (also ``train_routing``'s report)."""
+    accuracy and macro-F1 (``train_routing``'s report)."""
+    print_classes(write, rows)
+    write(f"accuracy: {accuracy:.3f}")
+    write(f"macro-F1: {macro_f1:.3f}")
+
+
+def print_classes(write, rows) -> None:
+    """A header and one line per class from ``rows`` of (label, precision, recall, F1,
+    support)."""
     rows = [(str(label), *figures) for label, *figures in rows]
     first = max([width(_("类别")), *(width(row[0]) for row in rows)])
     write(f"{pad(_('类别'), first)}  precision  recall  f1-score  support")
     for label, p, r, f, s in rows:
         write(f"{pad(label, first)}  {p:9.3f}  {r:6.3f}  {f:8.3f}  {s:7d}")
-    write(f"accuracy: {accuracy:.3f}")
-    write(f"macro-F1: {macro_f1:.3f}")
+
+
+def folds_line(evaluation) -> str:
+    return _("各折 macro-F1：%(scores)s") % {
+        "scores": " ".join(f"{score:.3f}" for score in evaluation.fold_macro_f1)}
+
+
+def verdict(comparison) -> str:
+    figures = {"margin": abs(comparison.margin), "spread": comparison.spread}
+    if comparison.model_wins:
+        return _("结论：模型比基线高 %(margin).3f，大于折间波动 %(spread).3f"
+                 "（两者各折标准差的较大者），模型胜过基线。") % figures
+    if comparison.margin > 0:
+        return _("结论：模型比基线高 %(margin).3f，未超过折间波动 %(spread).3f"
+                 "（两者各折标准差的较大者），不能说模型胜过基线。") % figures
+    return _("结论：模型比基线低 %(margin).3f（折间波动 %(spread).3f），"
+             "模型没有胜过基线。") % figures
 
 
 class Command(BaseCommand):
@@ -71,32 +101,52 @@ class Command(BaseCommand):
             raise CommandError(error.message) from None
         write = self.stdout.write
         counts = Counter(labels)
-        rare = sorted((label for label, n in counts.items() if n < folds),
+        least = max(folds, routing.MIN_CLASS_ROWS)
+        rare = sorted((label for label, n in counts.items() if n < least),
                       key=lambda label: (counts[label], label))
         if rare:
-            write(_("以下 %(n)d 类少于 %(folds)d 行，无法分层交叉验证，已排除：%(labels)s")
-                  % {"n": len(rare), "folds": folds,
+            write(_("以下 %(n)d 类少于 %(least)d 行，无法分层交叉验证，已排除：%(labels)s")
+                  % {"n": len(rare), "least": least,
                      "labels": "、".join(f"{label}（{counts[label]}）" for label in rare)})
-            keep = [i for i, label in enumerate(labels) if counts[label] >= folds]
+            keep = [i for i, label in enumerate(labels) if counts[label] >= least]
             texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
         classes = len(set(labels))
         if classes < 2:
-            raise CommandError(_("至少需要两个类别、每类不少于 %(folds)d 行才能评估，"
-                                 "当前可用的类别数为 %(n)d。") % {"folds": folds, "n": classes})
-        write(_("%(rows)d 行，%(classes)d 类，%(folds)d 折分层交叉验证%(skipped)s。") % {
+            raise CommandError(_("至少需要两个类别、每类不少于 %(least)d 行才能评估，"
+                                 "当前可用的类别数为 %(n)d。") % {"least": least, "n": classes})
+        write(_("%(rows)d 行，%(classes)d 类，%(folds)d 折分层交叉验证，模型与基线用同一组折"
+                "%(skipped)s。") % {
             "rows": len(labels), "classes": classes, "folds": folds,
             "skipped": _("（另有 %(n)d 行文本或标注为空，已跳过）") % {"n": skipped}
             if skipped else ""})
         started = time.perf_counter()
         try:
-            evaluation = routing.cross_validate(texts, labels, folds)
+            comparison = routing.compare(texts, labels, folds)
         except ValueError as error:
             raise CommandError(_("无法学习：文本中没有在两行以上出现的词或字串（%(error)s）。")
                                % {"error": error}) from None
+        model, baseline = comparison.model, comparison.baseline
+        write("")
+        write(_("模型（insights.routing.build_pipeline：词与字符 1–3 元 TF-IDF、标题加权、"
+                "类别均衡的线性 SVM、温度标定的置信度）"))
+        print_classes(write, [(label, *figures) for label, figures
+                              in model.per_class.items()])
+        write(f"accuracy: {model.accuracy:.3f}")
+        write(folds_line(model))
+        write(_("模型 macro-F1: %(mean).3f ± %(std).3f") % {"mean": model.mean,
+                                                           "std": model.std})
+        write("")
+        write(_("基线（字符 1–3 元 TF-IDF + LinearSVC，默认参数）"))
+        write(f"accuracy: {baseline.accuracy:.3f}")
+        write(folds_line(baseline))
+        write(_("基线 macro-F1: %(mean).3f ± %(std).3f") % {"mean": baseline.mean,
+                                                           "std": baseline.std})
+        write("")
+        differences = comparison.differences
+        write(_("逐折之差（模型 − 基线）：%(mean)+.3f ± %(std).3f") % {
+            "mean": statistics.fmean(differences), "std": statistics.pstdev(differences)})
         write(_("用时 %(seconds).1f 秒。") % {"seconds": time.perf_counter() - started})
-        print_report(write, [(label, *figures) for label, figures
-                             in evaluation.per_class.items()],
-                     evaluation.accuracy, evaluation.macro_f1)
+        write(verdict(comparison))
 
     @staticmethod
     def _read(table, text_columns, label_column):
@@ -108,13 +158,16 @@ class Command(BaseCommand):
                                   "headers": "、".join(table.headers)})
         text_at = [table.headers.index(column) for column in text_columns]
         label_at = table.headers.index(label_column)
+        title_at, content_at = (text_at[0], text_at[1:]) if len(text_at) > 1 \
+            else (None, text_at)
         texts, labels, skipped = [], [], 0
         for cells in table.rows:
-            text = " ".join(cells[i].strip() for i in text_at if cells[i].strip())
+            title = cells[title_at].strip() if title_at is not None else ""
+            content = " ".join(cells[i].strip() for i in content_at if cells[i].strip())
             label = cells[label_at].strip()
-            if not text or not label:
+            if not (title or content) or not label:
                 skipped += 1
                 continue
-            texts.append(text)
+            texts.append(routing.demand_text(title, content))
             labels.append(label)
         return texts, labels, skipped
