@@ -464,6 +464,13 @@ CHECK_SECONDS = 30.0
 # The softmax of a large score rounds to 1.0 in floating point; a model is never certain,
 # and a threshold of 1 (``ROUTING_AUTO_DISPATCH_CONFIDENCE``) means "never".
 MAX_CONFIDENCE = 0.999
+# A text whose words the model has mostly never seen is outside its experience, however
+# its scores fall: the softmax of a linear model still names one class with near
+# certainty (on a small, cleanly separated history the fitted temperature is tiny, and
+# "请问你们几点下班" came out 99.9% 市政设施). The confidence is capped at twice the share
+# of the text's words the model knows: no effect from half the words on, none at all
+# when it knows none. Ranking is unchanged.
+FAMILIAR_SHARE = 0.5
 
 
 @dataclass
@@ -558,11 +565,29 @@ def _ranked(texts: list[str], target: str, k: int):
     # a few spare candidates, in case some were deactivated
     top = np.argsort(-probabilities, axis=1)[:, :k + 3]
     out = []
-    for row, ranked in zip(probabilities, top, strict=True):
-        picks = [(objects[classes[i]], min(float(row[i]), MAX_CONFIDENCE)) for i in ranked
+    for text, row, ranked in zip(texts, probabilities, top, strict=True):
+        cap = min(MAX_CONFIDENCE, familiarity(model.pipeline, text) / FAMILIAR_SHARE)
+        picks = [(objects[classes[i]], min(float(row[i]), cap)) for i in ranked
                  if classes[i] in objects]
         out.append(picks[:k])
     return out, model.version
+
+
+def familiarity(pipeline: Pipeline, text: str) -> float:
+    """The share of the text's words (jieba, stop words left out) that the fitted
+    pipeline's word vocabulary holds; 0 for a text without words."""
+    vocabulary = _word_vocabulary(pipeline)
+    words = chinese.words(text)
+    if not words:
+        return 0.0
+    return sum(word in vocabulary for word in words) / len(words)
+
+
+def _word_vocabulary(pipeline: Pipeline):
+    for name, step in pipeline.named_steps["features"].transformer_list:
+        if name == "words":
+            return step.vocabulary_
+    return {}
 
 
 def suggest_many(texts: list[str], target: str, k: int = 3) -> list[list[tuple[object, float]]]:

@@ -218,6 +218,15 @@ class TestAutoCategory(OnSharedHistory):
         job = Job.objects.get()
         assert (job.classified, job.unclassified) == (1, 1)
 
+    def test_a_message_unlike_anything_learnt_is_never_sure(self, history):
+        """On a small, cleanly separated history the model's softmax is near 1 for any
+        text; a text whose words it has never seen gets no confidence."""
+        routing.train(RoutingTarget.CATEGORY)
+        vague = routing.suggest(routing.demand_text(*self.VAGUE), RoutingTarget.CATEGORY)
+        clear = routing.suggest(routing.demand_text(*self.CLEAR), RoutingTarget.CATEGORY)
+        assert vague[0][1] == 0.0
+        assert clear[0][0] == history.categories["huanwei"] and clear[0][1] > 0.9
+
     def test_a_predicted_category_may_be_corrected_before_dispatch(self, tmp_path, personas,
                                                                   history):
         routing.train(RoutingTarget.CATEGORY)
