@@ -2,33 +2,27 @@
 working periods.
 
 Each process keeps the calendar it built, tagged with the calendar's *version* in the
-shared cache (Redis in production, the file cache of the embedded default). A change to
-the table, in any process, writes a new version once its transaction commits
-(``catalog.receivers``); every process compares its tag with the shared version at most
-every ``CHECK_SECONDS`` and rebuilds when they differ. So a holiday edited in the admin
-reaches every web and worker process within seconds, not at their next restart.
+shared cache (``lib.shared``). A change to the table, in any process, writes a new
+version once its transaction commits (``catalog.receivers``); every process compares its
+tag with the shared version at most every ``CHECK_SECONDS`` and rebuilds when they
+differ. So a holiday edited in the admin reaches every web and worker process within
+seconds, not at their next restart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 
+from lib.shared import SharedBuild
 from lib.workcal import WorkingCalendar
 
 from .models import CalendarDay, DayKind
 
 VERSION_KEY = "sanmanyi:workcal:version"
 CHECK_SECONDS = 2.0  # how long a process may use its calendar before asking again
-
-_cached: tuple[str, WorkingCalendar] | None = None
-_checked_at = float("-inf")
 
 
 HOLIDAY_NAMES = {
@@ -40,11 +34,7 @@ HOLIDAY_NAMES = {
 
 def shared_version() -> str:
     """The calendar's version every process agrees on (made on first use)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return _shared.version()
 
 
 def _build() -> WorkingCalendar:
@@ -57,34 +47,23 @@ def _build() -> WorkingCalendar:
     )
 
 
+_shared = SharedBuild(VERSION_KEY, lambda: _build(), CHECK_SECONDS)
+
+
 def current() -> WorkingCalendar:
     """This process's calendar, rebuilt when another process has changed the table."""
-    global _cached, _checked_at
-    now = time.monotonic()
-    if _cached is not None and now - _checked_at < CHECK_SECONDS:
-        return _cached[1]
-    version = shared_version()
-    _checked_at = now
-    if _cached is None or _cached[0] != version:
-        _cached = (version, _build())
-    return _cached[1]
+    return _shared.current()
 
 
 def changed() -> None:
     """The table changed: once the transaction commits, every process's calendar is
     stale (a new shared version), this one's at once."""
-    def publish():
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        forget()
-    transaction.on_commit(publish)
-    forget()
+    _shared.changed()
 
 
 def forget() -> None:
     """Drop this process's calendar (the next use rebuilds it)."""
-    global _cached, _checked_at
-    _cached = None
-    _checked_at = float("-inf")
+    _shared.forget()
 
 
 def sync_from_package(model=CalendarDay, since: dt.date | None = None) -> int:

@@ -160,7 +160,7 @@ def test_a_process_rebuilds_its_calendar_when_the_shared_version_moves(monkeypat
     assert calendar.current().is_working_day(monday.date())
     CalendarDay.objects.bulk_create([CalendarDay(date=monday.date(), kind=DayKind.HOLIDAY,
                                                  name="测试假日")])  # no signal
-    monkeypatch.setattr(calendar, "CHECK_SECONDS", 0)
+    monkeypatch.setattr(calendar._shared, "check_seconds", 0)
     assert calendar.current().is_working_day(monday.date())  # same version: kept
     cache.set(calendar.VERSION_KEY, "changed-elsewhere", timeout=None)
     assert not calendar.current().is_working_day(monday.date())

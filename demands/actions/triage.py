@@ -83,3 +83,19 @@ def invalidate(actor, demand: Demand, reason: str, at=None) -> Demand:
     return demand
 
 
+
+
+def locate(points: dict) -> int:
+    """Give demands without a point the point of a place they name (``places``): the
+    gazetteer's point of an estate, a market or a road — approximate, so marked
+    ``point_source = "place"`` and never put over a point the demand came with. A derived
+    mark like ``mark_repeat``: one UPDATE per point, no event (the mention says where it
+    came from). ``points``: demand id → (longitude, latitude). Returns rows changed."""
+    changed = 0
+    by_point: dict = {}
+    for pk, point in points.items():
+        by_point.setdefault(tuple(point), []).append(pk)
+    for (longitude, latitude), ids in by_point.items():
+        changed += Demand.objects.filter(pk__in=ids, longitude__isnull=True).update(
+            longitude=longitude, latitude=latitude, point_source="place")
+    return changed

@@ -1,7 +1,9 @@
-"""``manage.py hotspots [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--top N]``
+"""``manage.py hotspots [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--top N] [--xlsx FILE]``
 
-Prints the hotspots of the window (by default the last 30 days): per hotspot its key
-words, size, date span, trend and the numbers (and external ids) of its demands.
+Prints the hot topics of the window (by default the last 30 days), ranked by heat —
+both kinds: demands naming the same place (地名) and demands whose points are near (坐标)
+— as the TipDM "热点问题表" (rank, heat, period, place, matter), then the point hotspots
+with their trend and centre. ``--xlsx`` writes 热点问题表 and 热点问题留言明细表.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insights import hotspots
+from insights import hotspots, topics
 from lib.commands import BaseCommand
 
 
@@ -31,8 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="开始日期 YYYY-MM-DD（默认：结束日期前 29 天）")
         parser.add_argument("--until", help="结束日期 YYYY-MM-DD（默认：今天）")
         parser.add_argument("--top", default="10", help="最多列出几个热点（默认 10）")
+        parser.add_argument("--xlsx", metavar="FILE",
+                            help="另存为 Excel：热点问题表、热点问题留言明细表")
 
-    def handle(self, *args, since=None, until=None, top="10", **options):
+    def handle(self, *args, since=None, until=None, top="10", xlsx=None, **options):
         since = _date(since) if since else None
         until = _date(until) if until else None
         try:
@@ -43,8 +47,28 @@ class Command(BaseCommand):
             raise CommandError(_("--top 必须是正整数。"))
         if since and since > (until or timezone.localdate()):
             raise CommandError(_("开始日期不能晚于结束日期。"))
-        found = hotspots.find(since, until, top=top)
+        hot = topics.find(since, until, top=top)
         write = self.stdout.write
+        write(_("热点问题（按热度排名）："))
+        if not hot:
+            write(_("  （无）"))
+        for topic in hot:
+            write(_("  %(rank)d. 热度 %(heat).2f　%(period)s　%(place)s　%(matter)s　"
+                    "%(size)d 条，%(people)d 人，点赞 %(up)d、反对 %(down)d（%(kind)s）") % {
+                "rank": topic.rank, "heat": topic.heat, "period": topic.period,
+                "place": topic.place, "matter": topic.matter or _("（无关键词）"),
+                "size": topic.size, "people": topic.requesters, "up": topic.supports,
+                "down": topic.opposes, "kind": topic.kind_label})
+        if xlsx:
+            try:
+                with open(xlsx, "wb") as handle:
+                    topics.write_xlsx(hot, handle)
+            except OSError as error:
+                raise CommandError(_("无法写入 %(file)s：%(error)s") % {
+                    "file": xlsx, "error": error.strerror}) from None
+            write(_("已写入 %(file)s") % {"file": xlsx})
+        write("")
+        found = hotspots.find(since, until, top=top)
         write(_("%(since)s 至 %(until)s：共 %(total)d 条诉求，找到 %(count)d 个热点。") % {
             "since": f"{found.since:%Y-%m-%d}", "until": f"{found.until:%Y-%m-%d}",
             "total": found.in_window, "count": len(found)})
