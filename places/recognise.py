@@ -126,8 +126,8 @@ def _by_form(text: str, field: str, taken: list[tuple[int, int]]) -> list[Found]
         for t_start, t_end, word in tokens:
             if t_start < start < t_end:
                 part = word[:start - t_start]
-                if _suffix(part) == part or not _namelike(part) and len(part) == 1 and \
-                        chinese.dictionary_tag(part) not in (None, "zg", "ng"):
+                if _suffix(part) == part or (not _namelike(part) and len(part) == 1 and \
+                        chinese.dictionary_tag(part) not in (None, "zg", "ng")):
                     pieces = None  # "村|村口": the suffix repeats; "堵|路": a verb
                     break
                 pieces.append(word[:start - t_start])
