@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from campaigns.actions import draft_project_from_hotspot
 from campaigns.models import ProjectDraft
 from demands.models import Demand
-from insights import hotspots
+from insights import hotspots, topics
 from lib.errors import ActionError
 from lib.forms import Bootstrap
 from org import access
@@ -75,6 +75,21 @@ def _hotspots(user, since: dt.date, until: dt.date) -> hotspots.Hotspots:
     return found
 
 
+def _topics(user, since: dt.date, until: dt.date) -> list:
+    """The hot topics (named place or point, by heat) this user may see; cached as the
+    hotspots are."""
+    scope = access.filter_for(user, "demand.view", Demand.objects.all())
+    seconds = settings.HOTSPOT_CACHE_SECONDS
+    if not seconds:
+        return topics.find(since, until, top=TOP, queryset=scope)
+    key = f"topics:{access.scope_key(user, 'demand.view')}:{since}:{until}:{TOP}"
+    found = cache.get(key)
+    if found is None:
+        found = topics.find(since, until, top=TOP, queryset=scope)
+        cache.set(key, found, seconds)
+    return found
+
+
 def _suggested_title(spot) -> str:
     return _t("%(words)s问题整治") % {"words": "、".join(spot.keywords[:3])}
 
@@ -90,6 +105,7 @@ def hotspot_list(request):
     since, until = (form.cleaned_data["since"], form.cleaned_data["until"]) if form.is_bound \
         else hotspots.window()
     found = _hotspots(request.user, since, until)
+    hot = _topics(request.user, since, until)
     rows = []
     chart = []
     for rank, spot in enumerate(found, 1):
@@ -102,7 +118,10 @@ def hotspot_list(request):
                       "centre": spot.centre, "points": spot.points,
                       "direction": spot.trend.direction})
     return render(request, "console/hotspots.html", {
-        "form": form, "found": found, "rows": rows, "chart": chart,
+        "form": form, "found": found, "rows": rows, "chart": chart, "topics": [
+            {"topic": t, "ids": ",".join(str(d.id) for d in t.demands),
+             "title": _t("%(place)s%(words)s问题整治") % {
+                 "place": t.place, "words": "、".join(t.keywords[:2])}} for t in hot],
         "since": since, "until": until,
         "can_draft": access.can_anywhere(request.user, "hotspot.to_project"),
         "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,

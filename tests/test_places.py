@@ -139,7 +139,8 @@ def test_two_demands_naming_the_same_estate_without_points_are_one_hot_topic(
 def test_the_command_prints_the_topics_and_writes_the_tipdm_tables(personas, categories,
                                                                    settings, tmp_path):
     settings.HOTSPOT_MIN_SIZE = 2
-    _message(personas, 1, "翠湖苑南门垃圾堆积", "翠湖苑南门垃圾堆了一个星期没人清运。", "13905270001")
+    _message(personas, 1, "翠湖苑南门垃圾堆积", "翠湖苑南门垃圾堆了一个星期没人清运。",
+             "13905270001")
     _message(personas, 2, "翠湖苑门口垃圾没人清", "翠湖苑小区门口垃圾好几天没人清运了。",
              "13905270002")
     out = io.StringIO()
