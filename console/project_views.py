@@ -181,7 +181,7 @@ def with_progress(queryset):
         milestones_done=Count("milestones", filter=Q(milestones__state=MilestoneState.DONE),
                               distinct=True),
         demand_count=Count("demands", distinct=True),
-        late_milestones=Exists(_late_milestones()))
+        late_milestones=Exists(_late_milestones())).order_by("-created_at", "-id")
 
 
 def progress(project) -> int:
