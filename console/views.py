@@ -90,7 +90,8 @@ def project_todo(user) -> list[dict]:
     from projects.models import Commitment, CommitmentState, Milestone, MilestoneState, Project
 
     items = []
-    if access.can_anywhere(user, "project.edit") or access.can_anywhere(user, "project.approve"):
+    if any(access.can_anywhere(user, name)
+           for name in ("project.edit", "project.approve", "commitment.edit")):
         projects = access.filter_for(user, "project.view", Project.objects.all())
         count = Milestone.objects.filter(project__in=projects.values("pk"), overdue_flag=True,
                                          state=MilestoneState.PLANNED).count()
