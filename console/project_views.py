@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -398,8 +399,9 @@ def project_link(request):
     if not access.can_anywhere(request.user, "project.edit"):
         raise PermissionDenied
     ids = [pk for pk in request.POST.getlist("demand") if pk.strip()]
-    back = request.POST.get("next") or reverse("console:demand_list")
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
         back = reverse("console:demand_list")
     project = linkable(request.user).filter(pk=request.POST.get("project") or 0).first() \
         if (request.POST.get("project") or "").isdigit() else None

@@ -501,3 +501,13 @@ def test_the_print_view_is_an_a4_table(client, office, project, other):
     assert "实事项目推进情况公示表" in page and 'data-print' in page
     assert project.title in page and other.title in page
     assert "console-topbar" not in page  # a sheet, not a console page
+
+
+def test_the_bulk_action_goes_back_only_to_this_site(client, personas, project):
+    client.force_login(personas.head_a)
+    response = client.post(reverse("console:project_link"), {
+        "project": "", "demand": ["1"], "next": "//evil.example/console/"})
+    assert response["Location"] == reverse("console:demand_list")
+    response = client.post(reverse("console:project_link"), {
+        "project": "", "demand": ["1"], "next": "/console/demands/?queue=all"}, follow=True)
+    assert "请选择要加入的实事项目。" in response.content.decode()
