@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Campaign, LeadingGroupMember, Phase, ProjectDraft
+from .models import Campaign, LeadingGroupMember, Phase
 
 
 class PhaseInline(admin.TabularInline):
@@ -21,14 +21,3 @@ class CampaignAdmin(admin.ModelAdmin):
     autocomplete_fields = ["office_unit"]
     inlines = [PhaseInline, LeadingGroupInline]
 
-
-@admin.register(ProjectDraft)
-class ProjectDraftAdmin(admin.ModelAdmin):
-    list_display = ["title", "keywords_label", "created_by", "created_at"]
-    search_fields = ["title"]
-    date_hierarchy = "created_at"
-    raw_id_fields = ["demands"]
-    readonly_fields = ["created_by", "created_at"]
-
-    def has_add_permission(self, request):
-        return False  # drafts come from hotspots (campaigns.actions), with their creator

@@ -106,32 +106,3 @@ class LeadingGroupMember(models.Model):
     def __str__(self):
         return f"{self.get_position_display()} · {self.user}"
 
-
-class ProjectDraft(models.Model):
-    """A practical project (实事项目, ``Project``) in the making: a leader's draft built from
-    a hotspot, with the demands that call for it. The project module of a later issue
-    turns drafts into projects with plans, milestones and deadlines."""
-
-    title = models.CharField(_("项目名称"), max_length=100)
-    keywords = models.JSONField(_("关键词"), default=list, blank=True)
-    description = models.TextField(_("说明"), max_length=2000, blank=True)
-    # the window the hotspot was found in
-    since = models.DateField(_("诉求起始日期"), null=True, blank=True)
-    until = models.DateField(_("诉求截止日期"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"),
-                                   on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("创建时间"))
-    demands = models.ManyToManyField("demands.Demand", verbose_name=_("相关诉求"),
-                                     related_name="project_drafts")
-
-    class Meta:
-        verbose_name = _("实事项目草稿")
-        verbose_name_plural = _("实事项目草稿")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def keywords_label(self) -> str:
-        return "、".join(self.keywords)

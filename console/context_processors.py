@@ -19,9 +19,12 @@ NAV = (
     (_("智能分析"), "insights", (
         (_("疑似重复"), "duplicates", "duplicates", ("duplicates",)),
         (_("热点分析"), "hotspots", "hotspots", ("hotspots",)),
-        (_("实事项目草稿"), "project_drafts", "hotspots", ("project_drafts", "project_draft")),
         (_("智能分派"), "routing", "routing", ("routing",)),
     )),
+    (_("实事项目"), "project_list", "projects", ("project_list", "project", "project_create",
+                                              "project_edit", "project_print")),
+    (_("承诺"), "commitment_list", "commitments", ("commitment_list", "commitment",
+                                                 "commitment_create")),
     (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
     (_("更多"), "more", (
         (_("组织机构"), "org_tree", None, ("org_tree", "unit_detail")),
@@ -79,6 +82,8 @@ def identity(request):
         "routing": access.can_anywhere(user, "routing.admin"),
         "hotspots": access.can_anywhere(user, "hotspot.view"),
         "duplicates": access.can_anywhere(user, "demand.dispatch"),
+        "projects": access.can_anywhere(user, "project.view"),
+        "commitments": access.can_anywhere(user, "commitment.view"),
         "staff": user.is_staff,
     })
     match = getattr(request, "resolver_match", None)

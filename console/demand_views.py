@@ -21,12 +21,13 @@ from demands import catalogue, kpis, queues
 from demands.actions.intake import Intake, register
 from demands.catalogue import CATALOGUE
 from demands.exports import write_xlsx
-from demands.models import Demand, ReplyTemplate, SlaFlag
+from demands.models import Demand, Level, ReplyTemplate, SlaFlag
 from inbox.actions import mark_read
 from inbox.models import Notification
 from insights import routing
 from lib.errors import ActionError
 from org import access
+from projects.models import ACTIVE_STATES, Project, ProjectState
 
 from . import demand_forms as f
 from . import demand_panel
@@ -62,6 +63,17 @@ def _queue_key(request) -> str:
     return key
 
 
+def _bulk_project(user) -> dict:
+    """The queue's bulk action (issue #11): the ticked demands become a practical project
+    (转为实事项目) or join one the user may edit (加入已有项目)."""
+    can_create = access.can_anywhere(user, "project.create")
+    projects = list(access.filter_for(user, "project.edit", Project.objects.filter(
+        state__in=(ProjectState.DRAFT, *ACTIVE_STATES))).order_by("-created_at")
+        .only("pk", "title")[:100]) if access.can_anywhere(user, "project.edit") else []
+    return {"can_bulk": can_create or bool(projects), "can_create_project": can_create,
+            "link_projects": projects}
+
+
 @login_required
 def demand_list(request):
     if not access.can_anywhere(request.user, "demand.view"):
@@ -85,6 +97,7 @@ def demand_list(request):
         "export_url": f"{reverse('console:demand_export')}?{params.urlencode()}",
         "can_export": access.can_anywhere(request.user, "demand.export"),
         "can_register": access.can_anywhere(request.user, "demand.receive"),
+        **_bulk_project(request.user),
     }
     template = "console/demands/_rows.html" if request.headers.get("HX-Request") and \
         request.GET.get("after") else "console/demands/list.html"
@@ -172,7 +185,25 @@ def _detail_context(request, demand, forms=None, errors=None):
         if {"dispatch", "classify"} & set(available) else None,
         "classifying": "classify" in available,
         "templates": {str(t.pk): t.render(demand) for t in ReplyTemplate.objects.all()},
+        # 实事项目: the projects this demand fed (linked where the user may see them)
+        "projects": _projects_of(request.user, demand),
+        # 登记整改承诺: after a negative evaluation
+        "can_commit": demand.evaluation_level in NEGATIVE_LEVELS
+        and access.can_anywhere(request.user, "commitment.edit"),
     }
+
+
+NEGATIVE_LEVELS = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
+
+
+def _projects_of(user, demand) -> list:
+    projects = list(demand.projects.select_related("responsible_unit").order_by("-created_at"))
+    if projects:
+        visible = set(access.filter_for(user, "project.view", Project.objects.filter(
+            pk__in=[p.pk for p in projects])).values_list("pk", flat=True))
+        for project in projects:
+            project.visible = project.pk in visible
+    return projects
 
 
 @login_required

@@ -12,22 +12,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from campaigns.actions import draft_project_from_hotspot
-from campaigns.models import ProjectDraft
 from demands.models import Demand
 from insights import hotspots, topics
 from lib.errors import ActionError
 from lib.forms import Bootstrap
 from org import access
+from projects import actions as project_actions
 
 TOP = 20
 MAX_WINDOW_DAYS = 366
@@ -142,37 +139,15 @@ def draft_create(request):
     if data["since"] and data["until"]:
         back += "?" + urlencode({"since": data["since"], "until": data["until"]})
     try:
-        draft = draft_project_from_hotspot(
-            request.user, title=data["title"], description=data["description"],
+        project = project_actions.create(
+            request.user, source="hotspot", title=data["title"],
+            background=data["description"],
             keywords=[w for w in data["keywords"].split("、") if w.strip()],
             demand_ids=[pk for pk in data["demand_ids"].split(",") if pk.strip()],
             since=data["since"], until=data["until"])
     except ActionError as error:
         messages.error(request, error.message)
         return redirect(back)
-    messages.success(request, _t("已生成实事项目草稿“%(title)s”，附诉求 %(count)d 条。")
-                     % {"title": draft.title, "count": draft.demands.count()})
-    return redirect("console:project_draft", pk=draft.pk)
-
-
-@login_required
-def draft_list(request):
-    if not access.can_anywhere(request.user, "hotspot.view"):
-        raise PermissionDenied
-    drafts = ProjectDraft.objects.select_related("created_by__staff").order_by(
-        "-created_at", "-id")
-    drafts = drafts.annotate(demand_count=Count("demands"))[:200]
-    return render(request, "console/project_drafts.html", {"drafts": drafts})
-
-
-@login_required
-def draft_detail(request, pk):
-    if not access.can_anywhere(request.user, "hotspot.view"):
-        raise PermissionDenied
-    draft = get_object_or_404(ProjectDraft.objects.select_related("created_by__staff"), pk=pk)
-    attached = draft.demands.all()
-    visible = list(access.filter_for(request.user, "demand.view", attached).select_related(
-        "category", "current_unit").order_by("-submitted_at", "-id"))
-    return render(request, "console/project_draft.html", {
-        "draft": draft, "demands": visible, "hidden": attached.count() - len(visible),
-        "now": timezone.now()})
+    messages.success(request, _t("已生成实事项目“%(title)s”（草稿），附诉求 %(count)d 条。")
+                     % {"title": project.title, "count": project.demands.count()})
+    return redirect("console:project", pk=project.pk)

@@ -3,14 +3,16 @@ from django.urls import path
 from . import (
     away_views,
     booking_views,
+    commitment_views,
     demand_views,
     import_views,
     notice_views,
+    project_views,
     search_views,
     views,
 )
 from .duplicate_views import duplicate_decide, duplicate_queue
-from .hotspot_views import draft_create, draft_detail, draft_list, hotspot_list
+from .hotspot_views import draft_create, hotspot_list
 from .routing_views import routing_admin
 
 app_name = "console"
@@ -29,9 +31,27 @@ urlpatterns = [
     path("dashboard/", demand_views.dashboard, name="dashboard"),
     path("routing/", routing_admin, name="routing"),
     path("hotspots/", hotspot_list, name="hotspots"),
-    path("project-drafts/", draft_list, name="project_drafts"),
+    path("project-drafts/", project_views.drafts_moved, name="project_drafts"),
     path("project-drafts/new/", draft_create, name="project_draft_create"),
-    path("project-drafts/<int:pk>/", draft_detail, name="project_draft"),
+    path("project-drafts/<int:pk>/", project_views.drafts_moved, name="project_draft"),
+    path("projects/", project_views.project_list, name="project_list"),
+    path("projects/new/", project_views.project_create, name="project_create"),
+    path("projects/link/", project_views.project_link, name="project_link"),
+    path("projects/export.xlsx", project_views.project_export, name="project_export"),
+    path("projects/print/", project_views.project_print, name="project_print"),
+    path("projects/<int:pk>/", project_views.project_detail, name="project"),
+    path("projects/<int:pk>/edit/", project_views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/act/<slug:name>/", project_views.project_act, name="project_act"),
+    path("projects/<int:pk>/milestones/", project_views.milestone_add, name="milestone_add"),
+    path("projects/<int:pk>/milestones/<int:mid>/", project_views.milestone_edit,
+         name="milestone_edit"),
+    path("projects/<int:pk>/milestones/<int:mid>/complete/", project_views.milestone_complete,
+         name="milestone_complete"),
+    path("commitments/", commitment_views.commitment_list, name="commitment_list"),
+    path("commitments/new/", commitment_views.commitment_create, name="commitment_create"),
+    path("commitments/<int:pk>/", commitment_views.commitment_detail, name="commitment"),
+    path("commitments/<int:pk>/act/<slug:name>/", commitment_views.commitment_act,
+         name="commitment_act"),
     path("duplicates/", duplicate_queue, name="duplicates"),
     path("duplicates/<int:pk>/<slug:decision>/", duplicate_decide, name="duplicate_decide"),
     path("imports/", import_views.import_list, name="imports"),

@@ -72,6 +72,7 @@ def todo(user, now=None) -> tuple[list[dict], list[Demand] | None]:
     list_url = reverse("console:demand_list")
     items = [_todo_item(key, queues.QUEUES[key].label, counts[key], f"{list_url}?queue={key}")
              for key in keys]
+    items += project_todo(user)
     orders = supervised(user)
     if orders is None:
         return items, None
@@ -81,6 +82,28 @@ def todo(user, now=None) -> tuple[list[dict], list[Demand] | None]:
     shown = list(orders.select_related("current_unit").order_by("deadline", "id")
                  [:SUPERVISED_SHOWN]) if count else []
     return items, shown
+
+
+def project_todo(user) -> list[dict]:
+    """逾期里程碑 and 逾期承诺 (issue #11), in the person's scope, for those who carry
+    projects or commitments forward or answer for them (the sweep sets the flags)."""
+    from projects.models import Commitment, CommitmentState, Milestone, MilestoneState, Project
+
+    items = []
+    if any(access.can_anywhere(user, name)
+           for name in ("project.edit", "project.approve", "commitment.edit")):
+        projects = access.filter_for(user, "project.view", Project.objects.all())
+        count = Milestone.objects.filter(project__in=projects.values("pk"), overdue_flag=True,
+                                         state=MilestoneState.PLANNED).count()
+        items.append(_todo_item("milestones_overdue", "逾期里程碑", count,
+                                f"{reverse('console:project_list')}?overdue=on"))
+    if access.can_anywhere(user, "commitment.edit") or \
+            access.can_anywhere(user, "project.approve"):
+        count = access.filter_for(user, "commitment.view", Commitment.objects.filter(
+            overdue_flag=True, state=CommitmentState.OPEN)).count()
+        items.append(_todo_item("commitments_overdue", "逾期承诺", count,
+                                f"{reverse('console:commitment_list')}?overdue=on"))
+    return items
 
 
 def running_campaign():

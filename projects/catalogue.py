@@ -5,8 +5,10 @@ panels and buttons — and the API when it takes projects — are generated from
 from __future__ import annotations
 
 from lib.transitions import Catalogue, Input, Transition
+from org import access
 
-from . import actions
+from . import actions, commitments
+from .models import CommitmentState as C
 from .models import MilestoneState
 from .models import ProjectState as S
 
@@ -73,3 +75,25 @@ LABELS = {transition.name: transition.label for transition in CATALOGUE}
 
 def available(user, project, surface: str = "console") -> list[str]:
     return [transition.name for transition in CATALOGUE.available(user, project, surface)]
+
+
+# --- commitments (承诺): publish, fulfil, cancel ------------------------------------------
+def commitment_capability(name: str):
+    def allowed(user, commitment) -> bool:
+        return access.can(user, name, commitment)
+    allowed.capability = name
+    return allowed
+
+
+COMMITMENT_CATALOGUE = Catalogue("commitment", [
+    Transition("publish", "公示", commitments.publish, (C.DRAFT,),
+               commitment_capability("commitment.publish"),
+               help="公示后承诺在门户网站向社会公开，接受群众监督"),
+    Transition("fulfil", "确认兑现", commitments.fulfil, (C.OPEN,),
+               commitment_capability("commitment.edit"), (
+                   Input("evidence", "兑现情况", "longtext", max_length=2000),),
+               help="写明做了什么、何时完成；兑现情况将公示"),
+    Transition("cancel", "撤销", commitments.cancel, (C.DRAFT, C.OPEN),
+               commitment_capability("commitment.publish"), (
+                   Input("reason", "撤销原因", "longtext", max_length=1000),)),
+])

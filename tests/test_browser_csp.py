@@ -5,6 +5,8 @@ are in sanmanyi/settings.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -13,15 +15,19 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from appointments.models import Slot
-from campaigns.models import ProjectDraft
 from catalog import notices
 from catalog.models import ServiceItem
 from demands.models import Demand, State
 from imports import runner
 from imports.models import Job
 from org.demo import DEMO_PASSWORD
+from org.models import Unit
+from projects import actions as projects
+from projects import commitments
+from projects.models import CommitmentKind
 
 from .import_helpers import row, write_csv
+from .test_photos import jpeg_with_gps
 
 pytestmark = pytest.mark.browser
 UNIT = "huanwei"  # a unit of the demo city
@@ -45,6 +51,13 @@ NOT_PAGES = {
     "console:demand_act": "the POST of an action (run below through htmx)",
     "console:duplicate_decide": "the POST of a duplicate decision",
     "console:project_draft_create": "the POST from the hotspot page",
+    "console:project_export": "an .xlsx download",
+    "console:project_act": "the POST of a project's action (run below through htmx)",
+    "console:project_link": "the POST of the demand queue's bulk action",
+    "console:milestone_add": "the POST of a new milestone (run below through htmx)",
+    "console:milestone_edit": "the POST of a milestone's change",
+    "console:milestone_complete": "the POST of a milestone's completion",
+    "console:commitment_act": "the POST of a commitment's action",
     "console:import_progress": "the htmx fragment the import page polls (loaded below)",
     "console:import_errors": "an .xlsx download",
     "console:import_resume": "POST only",
@@ -156,16 +169,23 @@ def walk_the_portal(watch: Watch, service: ServiceItem) -> None:
 def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     user = get_user_model().objects.get(username="admin")
     issue = notices.issue(user, service, "王女士", "13905271234")
-    draft = ProjectDraft.objects.create(title="幸福路环境整治", created_by=user,
-                                        created_at=timezone.now())
-    draft.demands.set(Demand.objects.all()[:3])
+    unit = Unit.objects.get(code=UNIT)
+    project = projects.create(user, title="幸福路环境整治", plan="分段整治。",
+                              measures="错时保洁。", responsible_unit=unit,
+                              deadline=timezone.localdate() + dt.timedelta(days=60),
+                              demand_ids=Demand.objects.values_list("pk", flat=True)[:3])
+    promise = commitments.create(user, kind=CommitmentKind.SERVICE, unit=unit,
+                                 title="垃圾清运两小时响应", content="接报后两小时内清运。")
     for path in [reverse("console:home"), reverse("console:org_tree"),
                  reverse("console:unit_detail", args=[UNIT]), reverse("console:demand_list"),
                  reverse("console:demand_list") + "?queue=overdue",
                  reverse("console:demand_register"), reverse("console:search") + "?q=垃圾",
                  reverse("console:routing"), reverse("console:hotspots"),
-                 reverse("console:project_drafts"),
-                 reverse("console:project_draft", args=[draft.pk]),
+                 reverse("console:project_drafts"), reverse("console:project_draft", args=[1]),
+                 reverse("console:project_list"), reverse("console:project_create"),
+                 reverse("console:project_edit", args=[project.pk]),
+                 reverse("console:commitment_list"), reverse("console:commitment_create"),
+                 reverse("console:commitment", args=[promise.pk]),
                  reverse("console:duplicates"), reverse("console:imports"),
                  reverse("console:inbox"), reverse("console:away"), reverse("console:notices"),
                  reverse("console:bookings"),
@@ -177,6 +197,28 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     page.get_by_role("button", name="打印", exact=True).click()
     assert page.evaluate("window.__printed") == 1
     watch.check("print a notice")
+    # a project: a milestone and an update with a photo through htmx, then the print view
+    watch.visit(reverse("console:project", args=[project.pk]))
+    form = page.get_by_test_id("milestone-add")
+    form.get_by_label("节点名称").fill("划定疏导区")
+    form.get_by_label("计划完成日期").fill(f"{timezone.localdate() + dt.timedelta(days=30)}")
+    form.get_by_role("button", name="增加里程碑").click()
+    expect(page.get_by_test_id("milestone")).to_have_count(1)
+    watch.check("htmx milestone")
+    projects.office_approve(user, project)
+    projects.leader_approve(user, project)
+    watch.visit(reverse("console:project", args=[project.pk]))
+    panel = page.locator("form[data-action=post_update]")
+    panel.get_by_label("进展内容").fill("疏导区已放样。")
+    panel.locator("input[type=file]").set_input_files({
+        "name": "现场.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps(640, 480)})
+    panel.get_by_role("button", name="发布进展").click()
+    expect(page.get_by_test_id("thumb")).to_have_count(1)
+    watch.check("htmx update with a photo")
+    watch.visit(reverse("console:project_print"))
+    page.get_by_role("button", name="打印", exact=True).click()
+    assert page.evaluate("window.__printed") == 1
+    watch.check("print the projects")
     # ECharts' tooltips write style attributes: hover a chart of the dashboard
     watch.visit(reverse("console:dashboard"))
     page.locator("#group-chart").hover()

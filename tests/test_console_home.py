@@ -54,11 +54,17 @@ def todo_of(client, user) -> dict[str, str]:
     ("receiver", {"unclassified": "1", "submitted": "1", "warning": "3", "overdue": "1"}),
     ("dispatcher", {"unclassified": "1", "submitted": "1", "received": "1", "warning": "3",
                     "overdue": "1"}),
-    ("handler_a", {"dispatched": "1", "warning": "1", "overdue": "0", "supervised": "0"}),
-    ("head_a", {"dispatched": "1", "warning": "1", "overdue": "0", "supervised": "0"}),
-    ("handler_b", {"dispatched": "0", "warning": "1", "overdue": "1", "supervised": "1"}),
-    ("supervisor", {"warning": "3", "overdue": "1", "supervised": "1"}),
-    ("leader", {"warning": "3", "overdue": "1", "supervised": "0"}),
+    # 逾期里程碑 / 逾期承诺 (issue #11) for those who carry projects and commitments forward
+    ("handler_a", {"dispatched": "1", "warning": "1", "overdue": "0", "milestones_overdue": "0",
+                   "supervised": "0"}),
+    ("head_a", {"dispatched": "1", "warning": "1", "overdue": "0", "milestones_overdue": "0",
+                "commitments_overdue": "0", "supervised": "0"}),
+    ("handler_b", {"dispatched": "0", "warning": "1", "overdue": "1", "milestones_overdue": "0",
+                   "supervised": "1"}),
+    ("supervisor", {"warning": "3", "overdue": "1", "milestones_overdue": "0",
+                    "commitments_overdue": "0", "supervised": "1"}),
+    ("leader", {"warning": "3", "overdue": "1", "milestones_overdue": "0",
+                "commitments_overdue": "0", "supervised": "0"}),
 ])
 def test_each_role_sees_its_own_counts_in_its_scope(client, personas, city, name, expected):
     assert todo_of(client, getattr(personas, name)) == expected
@@ -124,8 +130,8 @@ def test_counting_stops_past_the_limit(personas, city):
 # identity (profile, roles), session save (3); 我的督办 adds its count and, when it has
 # rows, their list
 @pytest.mark.parametrize(("name", "most"), [
-    ("receiver", 12), ("dispatcher", 12), ("handler_a", 14), ("head_a", 14),
-    ("supervisor", 14), ("leader", 13),
+    ("receiver", 12), ("dispatcher", 12), ("handler_a", 15), ("head_a", 16),
+    ("supervisor", 16), ("leader", 15),
 ])
 def test_the_home_page_costs_a_fixed_number_of_queries(client, personas, org, categories, city,
                                                        name, most,

@@ -22,7 +22,7 @@ def nav_of(client, user, path="/console/") -> str:
 
 def test_entries_follow_the_capabilities(client, personas):
     handler = nav_of(client, personas.handler_a)
-    for shown in ("首页", "诉求办理", "更多", "组织机构", "离岗告示", "预约"):
+    for shown in ("首页", "诉求办理", "实事项目", "承诺", "更多", "组织机构", "离岗告示", "预约"):
         assert f">{shown}<" in handler
     # no item of theirs in 受理工具 or 智能分析: the dropdowns are not there at all
     for hidden in ("受理登记", "受理工具", "一次性告知", "批量导入", "智能分析", "疑似重复",
@@ -30,8 +30,7 @@ def test_entries_follow_the_capabilities(client, personas):
         assert f">{hidden}<" not in handler, hidden
 
     dispatcher = nav_of(client, personas.dispatcher)
-    for shown in ("受理工具", "批量导入", "智能分析", "疑似重复", "热点分析", "实事项目草稿",
-                  "智能分派"):
+    for shown in ("受理工具", "批量导入", "智能分析", "疑似重复", "热点分析", "智能分派"):
         assert f">{shown}<" in dispatcher, shown
 
     leader = nav_of(client, personas.leader)
@@ -42,14 +41,14 @@ def test_entries_follow_the_capabilities(client, personas):
     root = User.objects.create_superuser("root", "root@example.com", PASSWORD)
     everything = nav_of(client, root)
     for shown in ("受理登记", "一次性告知", "批量导入", "满意度看板", "疑似重复", "热点分析",
-                  "实事项目草稿", "智能分派", "组织机构", "管理后台"):
+                  "智能分派", "实事项目", "承诺", "组织机构", "管理后台"):
         assert f">{shown}<" in everything, shown
 
 
 @pytest.mark.parametrize(("path", "toggle", "item", "current"), [
     ("/console/notices/", "nav-intake", "/console/notices/", "page"),
     ("/console/imports/", "nav-intake", "/console/imports/", "page"),
-    ("/console/project-drafts/", "nav-insights", "/console/project-drafts/", "page"),
+    ("/console/hotspots/", "nav-insights", "/console/hotspots/", "page"),
     ("/console/routing/", "nav-insights", "/console/routing/", "page"),
     ("/console/bookings/", "nav-more", "/console/bookings/", "page"),
     ("/console/org/", "nav-more", "/console/org/", "page"),
@@ -68,6 +67,8 @@ def test_a_top_item_is_current_on_its_pages(client, personas, org):
     nav = nav_of(client, personas.dispatcher, "/console/demands/")
     assert 'class="nav-link active" aria-current="page" href="/console/demands/"' in nav
     assert "dropdown-toggle active" not in nav
+    nav = nav_of(client, personas.leader, "/console/projects/new/")
+    assert 'aria-current="true" href="/console/projects/"' in nav  # a page below 实事项目
 
 
 def sign_in(browser, site, username, width):

@@ -1,5 +1,5 @@
 """The hotspot page in a real Chromium: sparklines and the map draw, a leader turns a
-hotspot into a practical-project draft. ``HOTSPOT_SCREENSHOT=/tmp/h.png`` keeps a picture."""
+hotspot into a practical project (in 草稿). ``HOTSPOT_SCREENSHOT=/tmp/h.png`` keeps a picture."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from campaigns.models import ProjectDraft
+from projects.models import Project
 
 from .conftest import PASSWORD
 from .hotspot_helpers import FUMES, FUMES_POINT, MUCK, MUCK_POINT, plant, plant_noise
@@ -57,11 +57,11 @@ def test_a_leader_reads_the_hotspots_and_drafts_a_project(browser, site):
     expect(title).to_have_value(re.compile(r"^渣土车、.+问题整治$"))  # from the key words
     title.fill("发展大道渣土车撒漏整治")
     cards.first.get_by_role("button", name="转为实事项目草稿").click()
-    page.wait_for_url("**/console/project-drafts/*/")
+    page.wait_for_url("**/console/projects/*/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("发展大道渣土车撒漏整治")
-    expect(page.get_by_test_id("draft-demands").locator("tbody tr")).to_have_count(8)
+    expect(page.get_by_test_id("project-demands").locator("tbody tr")).to_have_count(8)
     if os.environ.get("HOTSPOT_SCREENSHOT"):
         page.screenshot(path=os.environ["HOTSPOT_SCREENSHOT"].replace(".png", "-draft.png"),
                         full_page=True)
-    assert ProjectDraft.objects.get().demands.count() == 8
+    assert Project.objects.get().demands.count() == 8
     page.close()

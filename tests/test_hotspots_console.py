@@ -1,15 +1,15 @@
-"""The console's hotspot page and the practical-project drafts made from a hotspot."""
+"""The console's hotspot page and the practical projects (in 草稿) made from a hotspot."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from campaigns.actions import draft_project_from_hotspot
-from campaigns.models import ProjectDraft
 from demands.actions import handover
 from lib.errors import ActionError
 from org.models import Role
+from projects.actions import create as create_project
+from projects.models import Project, ProjectState
 
 from .conftest import make_staff
 from .demand_helpers import at
@@ -62,7 +62,9 @@ def test_a_dispatcher_sees_hotspots_but_no_draft_button(client, personas, plante
 def test_a_handler_is_refused_and_has_no_link(client, personas, planted):
     login(client, personas.handler_a)
     assert client.get(reverse("console:hotspots"), WINDOW).status_code == 403
-    assert client.get(reverse("console:project_drafts")).status_code == 403
+    # the drafts' old address leads to the projects in 草稿 (all staff see projects)
+    assert client.get(reverse("console:project_drafts"))["Location"] == \
+        reverse("console:project_list") + "?state=draft"
     home = client.get(reverse("console:home")).content.decode()
     assert reverse("console:hotspots") not in home
 
@@ -89,7 +91,7 @@ def test_bad_dates_are_refused_in_chinese(client, personas):
     assert response.status_code == 400
 
 
-def test_a_leader_turns_a_hotspot_into_a_draft(client, personas, planted):
+def test_a_leader_turns_a_hotspot_into_a_project(client, personas, planted):
     muck, _, _ = planted
     login(client, personas.leader)
     spot = client.get(reverse("console:hotspots"), WINDOW).context["rows"][0]
@@ -97,67 +99,77 @@ def test_a_leader_turns_a_hotspot_into_a_draft(client, personas, planted):
     response = client.post(reverse("console:project_draft_create"), {
         "title": "发展大道渣土车撒漏整治", "description": "夜间巡查，源头管控。",
         "keywords": spot["keywords"], "demand_ids": spot["ids"], **WINDOW})
-    draft = ProjectDraft.objects.get()
+    project = Project.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("console:project_draft", args=[draft.pk])
-    assert draft.title == "发展大道渣土车撒漏整治"
-    assert "渣土车" in draft.keywords
-    assert draft.created_by == personas.leader
-    assert set(draft.demands.values_list("pk", flat=True)) == {d.pk for d in muck}
-    assert str(draft.since) == "2026-11-01" and str(draft.until) == "2026-11-30"
+    assert response["Location"] == reverse("console:project", args=[project.pk])
+    assert (project.title, project.state) == ("发展大道渣土车撒漏整治", ProjectState.DRAFT)
+    assert project.background == "夜间巡查，源头管控。"
+    assert "渣土车" in project.keywords
+    assert project.created_by == personas.leader
+    assert project.responsible_unit is None  # the office's until a unit is named
+    assert set(project.demands.values_list("pk", flat=True)) == {d.pk for d in muck}
+    assert str(project.since) == "2026-11-01" and str(project.until) == "2026-11-30"
+    assert project.events.get().data["source"] == "hotspot"
     page = client.get(response["Location"]).content.decode()
     assert "发展大道渣土车撒漏整治" in page and "草稿" in page
     for demand in muck:
         assert reverse("console:demand_detail", args=[demand.number]) in page
-    listing = client.get(reverse("console:project_drafts")).content.decode()
+    listing = client.get(reverse("console:project_list")).content.decode()
     assert "发展大道渣土车撒漏整治" in listing
 
 
-def test_a_dispatcher_may_not_make_a_draft_and_nothing_is_written(client, personas, planted):
+def test_a_dispatcher_may_not_make_a_project_and_nothing_is_written(client, personas,
+                                                                    planted):
     muck, _, _ = planted
     ids = [d.pk for d in muck]
-    with pytest.raises(ActionError, match="没有将热点转为实事项目的权限"):
-        draft_project_from_hotspot(personas.dispatcher, title="渣土车整治",
-                                   keywords=["渣土车"], demand_ids=ids)
+    with pytest.raises(ActionError, match="没有创建实事项目的权限"):
+        create_project(personas.dispatcher, title="渣土车整治", keywords=["渣土车"],
+                       demand_ids=ids, source="hotspot")
     login(client, personas.dispatcher)
     response = client.post(reverse("console:project_draft_create"), {
         "title": "渣土车整治", "keywords": "渣土车", "demand_ids": ",".join(map(str, ids))})
     assert response.status_code == 403
-    assert not ProjectDraft.objects.exists()
+    assert not Project.objects.exists()
 
 
-def test_a_draft_refuses_demands_the_actor_may_not_see(personas, org, planted):
+def test_a_project_refuses_demands_the_actor_may_not_see(personas, org, planted):
     """An office-holder scoped to unit A may not attach unit B's demands."""
     muck, _, _ = planted
     outsider = make_staff("office_a", "吴办公", org.unit_a, (Role.OFFICE, org.unit_a))
     with pytest.raises(ActionError) as refused:
-        draft_project_from_hotspot(outsider, title="渣土车整治", keywords=["渣土车"],
-                                   demand_ids=[d.pk for d in muck])
+        create_project(outsider, title="渣土车整治", keywords=["渣土车"],
+                       demand_ids=[d.pk for d in muck], source="hotspot")
     assert "不存在或您无权查看" in refused.value.message
-    assert not ProjectDraft.objects.exists()
+    assert not Project.objects.exists()
 
 
 @pytest.mark.parametrize("title, ids, message", [
     ("", None, "请填写项目名称。"),
-    ("整治", [], "请至少附上一条诉求。"),
     ("整治", ["x"], "诉求编号无效。"),
     ("整治", [999_999], "不存在或您无权查看"),
     ("很" * 101, None, "项目名称不能超过 100 字"),
 ])
-def test_bad_draft_input_is_refused_and_nothing_written(personas, planted, title, ids, message):
+def test_bad_project_input_is_refused_and_nothing_written(personas, planted, title, ids,
+                                                          message):
     muck, _, _ = planted
     with pytest.raises(ActionError, match=message):
-        draft_project_from_hotspot(personas.leader, title=title, keywords=["渣土车"],
-                                   demand_ids=[d.pk for d in muck] if ids is None else ids)
-    assert not ProjectDraft.objects.exists()
+        create_project(personas.leader, title=title, keywords=["渣土车"], source="hotspot",
+                       demand_ids=[d.pk for d in muck] if ids is None else ids)
+    assert not Project.objects.exists()
 
 
-def test_a_refused_post_shows_the_reason(client, personas, planted):
+@pytest.mark.parametrize("posted", [
+    {"title": "整治", "keywords": "渣土车", "demand_ids": "999999"},
+    {"title": "整治", "keywords": "渣土车", "demand_ids": ""},
+])
+def test_a_refused_post_shows_the_reason(client, personas, planted, posted):
     login(client, personas.leader)
-    response = client.post(reverse("console:project_draft_create"), {
-        "title": "整治", "keywords": "渣土车", "demand_ids": "999999", **WINDOW}, follow=True)
-    assert "不存在或您无权查看" in response.content.decode()
-    assert not ProjectDraft.objects.exists()
+    response = client.post(reverse("console:project_draft_create"), {**posted, **WINDOW},
+                           follow=True)
+    page = response.content.decode()
+    assert "不存在或您无权查看" in page or "请填写项目名称，并附上热点的诉求。" in page
+    assert response.redirect_chain[-1][0].startswith(reverse("console:hotspots"))
+    assert not Project.objects.exists()
 
 
 def test_the_page_says_when_the_cap_was_hit(client, personas, planted, settings):
@@ -167,13 +179,13 @@ def test_the_page_says_when_the_cap_was_hit(client, personas, planted, settings)
     assert "该时间范围内诉求较多（26 条），只分析了最近的 10 条。" in page
 
 
-def test_the_drafts_list_costs_the_same_for_many_drafts(client, personas, planted,
-                                                        django_assert_max_num_queries):
-    muck, fumes, _ = planted
-    for index in range(6):
-        draft_project_from_hotspot(personas.leader, title=f"整治{index}", keywords=["渣土车"],
-                                   demand_ids=[d.pk for d in (muck if index % 2 else fumes)])
+def test_an_old_draft_link_leads_to_the_project_made_of_it(client, personas, planted):
+    """projects.0002 records the draft's number on the project's first event."""
+    muck, _, _ = planted
+    project = create_project(personas.leader, title="整治", demand_ids=[d.pk for d in muck])
+    project.events.update(data={"from_draft": 7})
     login(client, personas.leader)
-    with django_assert_max_num_queries(10):  # session, user, roles, inbox, identity, drafts
-        page = client.get(reverse("console:project_drafts")).content.decode()
-    assert all(f"整治{index}" in page for index in range(6))
+    response = client.get(reverse("console:project_draft", args=[7]))
+    assert response["Location"] == reverse("console:project", args=[project.pk])
+    response = client.get(reverse("console:project_draft", args=[8]))
+    assert response["Location"] == reverse("console:project_list") + "?state=draft"
