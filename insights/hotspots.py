@@ -15,8 +15,9 @@ stored only for pairs that are near on the map), so:
   sphere), never the n² pairs of the window.
 
 Nothing is random (DBSCAN visits the rows in the query's fixed order), so the same data
-gives the same hotspots. Demands without a point take no part (they are counted in
-``Hotspots.without_point``): a place is half of what makes a hotspot.
+gives the same hotspots. Demands without a point — or with one only inferred from a place
+they name (``point_source = "place"``) — take no part here (they are counted in
+``Hotspots.without_point``); ``insights.topics`` groups them by the place's name.
 
 Hotspots are computed on request; they are a view of the demands, not state.
 """
@@ -179,11 +180,14 @@ def _load(queryset, start, end, cap) -> tuple[_Rows, int, int]:
     recent = in_window.order_by("-submitted_at", "-id").annotate(
         head=Left("content", CONTENT_CHARS)).values_list(
         "id", "number", "external_id", "title", "head", "address", "submitted_at",
-        "latitude", "longitude")[:cap]
+        "latitude", "longitude", "point_source")[:cap]
     rows = _Rows()
     without_point = 0
-    for pk, number, external_id, title, head, address, at, lat, lon in reversed(list(recent)):
-        if lat is None or lon is None:
+    for pk, number, external_id, title, head, address, at, lat, lon, source in \
+            reversed(list(recent)):
+        # a point inferred from a named place is the place's centre, not where it
+        # happened: such demands gather by the place's name (insights.topics) instead
+        if lat is None or lon is None or source == "place":
             without_point += 1
             continue
         rows.ids.append(pk)

@@ -140,9 +140,11 @@ def _by_place(rows, by_id, min_size) -> list[Topic]:
             best[demand_id] = (rank, ("p", place_id) if place_id else ("n", name), name)
     groups: dict[tuple, list[int]] = defaultdict(list)
     labels: dict[tuple, str] = {}
+    place_of: dict[int, str] = {}
     for demand_id, (_rank, key, name) in best.items():
         groups[key].append(demand_id)
         labels[key] = name
+        place_of[demand_id] = name
     groups = {key: ids for key, ids in groups.items() if len(ids) >= min_size}
     if not groups:
         return []
@@ -152,7 +154,8 @@ def _by_place(rows, by_id, min_size) -> list[Topic]:
     position = {pk: index for index, pk in enumerate(members)}
     table = hotspots._Rows(ids=members,
                            texts=[(by_id[pk][3], by_id[pk][4] or "") for pk in members],
-                           addresses=[by_id[pk][5] for pk in members])
+                           # the place's name is where, not what: left out of the matter
+                           addresses=[f"{by_id[pk][5]} {place_of[pk]}" for pk in members])
     matrix, terms = hotspots._vectors(table)
     similarity = settings.HOTSPOT_TEXT_SIMILARITY
     topics = []
