@@ -22,6 +22,7 @@ from imports import runner
 from imports.models import Job
 from org.demo import DEMO_PASSWORD
 from org.models import Unit
+from places.models import Place
 from projects import actions as projects
 from projects import commitments
 from projects.models import CommitmentKind
@@ -62,6 +63,9 @@ NOT_PAGES = {
     "console:import_errors": "an .xlsx download",
     "console:import_resume": "POST only",
     "console:away_end": "POST only",
+    "console:place_merge": "the POST of a merge",
+    "console:place_grow": "POST only",
+    "console:place_rescan": "POST only",
 }
 
 
@@ -181,6 +185,8 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  reverse("console:demand_list") + "?queue=overdue",
                  reverse("console:demand_register"), reverse("console:search") + "?q=垃圾",
                  reverse("console:routing"), reverse("console:hotspots"),
+                 reverse("console:places"), reverse("console:place_add"),
+                 reverse("console:place_edit", args=[Place.objects.first().pk]),
                  reverse("console:project_drafts"), reverse("console:project_draft", args=[1]),
                  reverse("console:project_list"), reverse("console:project_create"),
                  reverse("console:project_edit", args=[project.pk]),

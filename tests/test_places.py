@@ -164,3 +164,25 @@ def test_rescanning_after_the_gazetteer_changed(personas, categories):
     assert Mention.objects.get(demand=demand, name="翠湖苑").place == place
     place.refresh_from_db()
     assert place.demand_count == 1
+
+
+def test_the_console_edits_the_gazetteer(client, gazetteer, personas, categories):
+    from django.urls import reverse
+
+    client.force_login(personas.handler_a)
+    assert client.get(reverse("console:places")).status_code == 403
+    client.force_login(personas.receiver)
+    page = client.get(reverse("console:places")).content.decode()
+    assert page.count('data-testid="place-row"') == 4
+    response = client.post(reverse("console:place_add"), {
+        "name": "翠湖苑", "kind": "estate", "aliases": "翠湖小区、翠湖花园",
+        "longitude": "118.3", "latitude": "", "confirmed": "on", "is_active": "on"})
+    assert response.status_code == 400
+    assert "经度和纬度要么都填，要么都不填。" in response.content.decode()
+    assert not Place.objects.filter(name="翠湖苑").exists()
+    response = client.post(reverse("console:place_add"), {
+        "name": "翠湖苑", "kind": "estate", "aliases": "翠湖小区、翠湖花园",
+        "longitude": "118.3", "latitude": "33.95", "confirmed": "on", "is_active": "on"})
+    assert response.status_code == 302
+    assert Place.objects.get(name="翠湖苑").aliases == ["翠湖小区", "翠湖花园"]
+    assert recognise(content="翠湖花园南门垃圾")[0].name == "翠湖苑"
