@@ -43,6 +43,14 @@ def record_mentions(demands, *, replace: bool = False) -> int:
             best = most_specific([f for f in found if f.place_id in points])
             if best is not None:
                 located[demand.pk] = points[best.place_id]
+    # a matcher built inside a transaction that was then rolled back may name a place that
+    # is gone: such a mention keeps its name, without the place
+    named = {m.place_id for m in mentions if m.place_id}
+    if named:
+        existing = set(Place.objects.filter(pk__in=named).values_list("pk", flat=True))
+        for mention in mentions:
+            if mention.place_id and mention.place_id not in existing:
+                mention.place_id = None
     Mention.objects.bulk_create(mentions, batch_size=BATCH)
     if located:
         triage.locate(located)

@@ -117,11 +117,16 @@ def make_personas(org: Org) -> Personas:
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
+    """Each test's database is rolled back: what a process built from the tables (the
+    working calendar, the gazetteer's matcher) must not outlive it."""
     from catalog import calendar
+    from places.recognise import gazetteer
 
     calendar.forget()
+    gazetteer.forget()
     yield
     calendar.forget()
+    gazetteer.forget()
 
 
 @dataclass
