@@ -73,6 +73,19 @@ def new_device() -> str:
     return secrets.token_urlsafe(16)
 
 
+COMMENT_PER_PHONE_DAY = 5  # comments and ratings of projects and commitments
+COMMENT_PER_DEVICE_DAY = 20
+COMMENT_PER_IP_HOUR = 200
+
+
+def may_comment(request, phone: str, device: str) -> bool:
+    """Comments and ratings: per phone, per device, per IP, as submissions."""
+    return (ratelimit.allow("comment-phone", phones.digits(phone), COMMENT_PER_PHONE_DAY, DAY)
+            and ratelimit.allow("comment-device", device, COMMENT_PER_DEVICE_DAY, DAY)
+            and ratelimit.allow("comment-ip", ratelimit.client_ip(request),
+                                COMMENT_PER_IP_HOUR, HOUR))
+
+
 def may_submit(request, phone: str, device: str) -> bool:
     """Per phone, then per device, then per IP (the coarse outer limit)."""
     return (ratelimit.allow("submit-phone", phones.digits(phone), SUBMIT_PER_PHONE_DAY, DAY)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import project_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path("services/<slug:code>/", views.service, name="service"),
     path("board/<slug:code>/", views.board_unit, name="board_unit"),
     path("e/<str:token>/", views.evaluate, name="evaluate"),
+    path("projects/", project_views.project_list, name="projects"),
+    path("projects/<int:pk>/", project_views.project_detail, name="project"),
+    path("commitments/", project_views.commitment_list, name="commitments"),
+    path("commitments/<int:pk>/", project_views.commitment_detail, name="commitment"),
 ]

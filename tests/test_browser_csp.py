@@ -25,7 +25,7 @@ from org.models import Unit
 from places.models import Place
 from projects import actions as projects
 from projects import commitments
-from projects.models import CommitmentKind
+from projects.models import Commitment, CommitmentKind, Project, ProjectState
 
 from .import_helpers import row, write_csv
 from .test_photos import jpeg_with_gps
@@ -146,7 +146,12 @@ def walk_the_portal(watch: Watch, service: ServiceItem) -> None:
                  reverse("portal:evaluate_by_phone"), reverse("portal:demands"),
                  reverse("portal:board"), reverse("portal:board_unit", args=[UNIT]),
                  reverse("portal:services"), reverse("portal:appointments"),
-                 reverse("portal:book", args=[slot.pk]), reverse("portal:cancel_booking")]:
+                 reverse("portal:book", args=[slot.pk]), reverse("portal:cancel_booking"),
+                 reverse("portal:projects"), reverse("portal:commitments"),
+                 reverse("portal:project", args=[
+                     Project.objects.filter(state=ProjectState.DONE).get().pk]),
+                 reverse("portal:commitment", args=[
+                     Commitment.objects.filter(state="open").first().pk])]:
         watch.visit(path)
     watch.visit(reverse("portal:evaluate", args=["not-a-real-token"]), status=404)
     page = watch.page

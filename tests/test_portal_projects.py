@@ -1,0 +1,89 @@
+"""Practical projects and commitments on the portal (issue #11, item 3, begun): only
+published projects, comments held for moderation, ratings once per phone, limits."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from projects import actions, commitments, public_actions
+from projects.models import CommentState, CommitmentKind, ProjectRating, PublicComment
+
+from .test_projects import NOW, office, project, published  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def done(project, office, personas):  # noqa: F811
+    project = published(project, office, personas)
+    actions.start(personas.head_a, project, at=NOW)
+    for milestone in project.milestones.all():
+        actions.complete_milestone(personas.head_a, milestone, "完成", at=NOW)
+    return actions.complete(personas.head_a, project, "疏导区已启用。", at=NOW)
+
+
+def test_anonymous_sees_published_projects_only(client, project, office, personas):  # noqa: F811
+    assert client.get(reverse("portal:project", args=[project.pk])).status_code == 404
+    assert "幸福路菜市场" not in client.get(reverse("portal:projects")).content.decode()
+    published(project, office, personas)
+    page = client.get(reverse("portal:projects")).content.decode()
+    assert page.count('data-testid="public-project"') == 1 and "源自 3 件群众诉求" in page
+    detail = client.get(reverse("portal:project", args=[project.pk])).content.decode()
+    assert "划定疏导区" in detail and "公示中" in detail
+
+
+def test_a_comment_waits_for_moderation(client, project, office, personas):  # noqa: F811
+    published(project, office, personas)
+    url = reverse("portal:project", args=[project.pk])
+    response = client.post(url, {"c-name": "李先生", "c-phone": "13905271234",
+                                 "c-text": "支持，早该管了！"}, follow=True)
+    assert "留言已提交，审核后公开。" in response.content.decode()
+    assert "早该管了" not in client.get(url).content.decode()
+    public_actions.moderate(office, PublicComment.objects.get(), approve=True)
+    assert "早该管了" in client.get(url).content.decode()
+
+
+def test_bad_comments_are_refused_in_chinese(client, project, office, personas):  # noqa: F811
+    published(project, office, personas)
+    url = reverse("portal:project", args=[project.pk])
+    response = client.post(url, {"c-name": "李先生", "c-phone": "0527-84361234",
+                                 "c-text": "支持"})
+    assert response.status_code == 400
+    assert "请填写正确的 11 位手机号。" in response.content.decode()
+    response = client.post(url, {"c-name": "李先生", "c-phone": "13905271234", "c-text": ""})
+    assert response.status_code == 400
+    assert not PublicComment.objects.exists()
+
+
+def test_a_completed_project_is_rated_once_per_phone(client, done):
+    url = reverse("portal:project", args=[done.pk])
+    assert 'data-testid="rate"' in client.get(url).content.decode()
+    response = client.post(url, {"rate": "1", "r-level": "5", "r-phone": "13905271234"},
+                           follow=True)
+    assert "感谢您的评价。" in response.content.decode()
+    assert "满意率 100%" in response.content.decode()
+    response = client.post(url, {"rate": "1", "r-level": "1", "r-phone": "139-0527-1234"})
+    assert response.status_code == 400
+    assert "每个号码只能评价一次" in response.content.decode()
+    assert ProjectRating.objects.count() == 1
+
+
+def test_comments_are_limited_per_phone(client, project, office, personas, settings):  # noqa: F811
+    settings.RATE_LIMITS = True
+    published(project, office, personas)
+    url = reverse("portal:project", args=[project.pk])
+    for n in range(6):
+        response = client.post(url, {"c-name": "李先生", "c-phone": "13905271234",
+                                     "c-text": f"第{n}条"})
+    assert response.status_code == 429
+    assert PublicComment.objects.filter(state=CommentState.PENDING).count() == 5
+
+
+def test_published_commitments_are_listed_and_take_comments(client, office, personas, org):  # noqa: F811
+    promise = commitments.create(office, kind=CommitmentKind.SERVICE, unit=org.unit_a,
+                                 title="环卫服务承诺", content="垃圾日产日清。", at=NOW)
+    assert client.get(reverse("portal:commitment", args=[promise.pk])).status_code == 404
+    commitments.publish(office, promise, at=NOW)
+    assert "环卫服务承诺" in client.get(reverse("portal:commitments")).content.decode()
+    response = client.post(reverse("portal:commitment", args=[promise.pk]), {
+        "c-name": "王女士", "c-phone": "13905270000", "c-text": "希望说到做到。"}, follow=True)
+    assert "审核后公开" in response.content.decode()
