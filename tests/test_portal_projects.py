@@ -87,3 +87,18 @@ def test_published_commitments_are_listed_and_take_comments(client, office, pers
     response = client.post(reverse("portal:commitment", args=[promise.pk]), {
         "c-name": "王女士", "c-phone": "13905270000", "c-text": "希望说到做到。"}, follow=True)
     assert "审核后公开" in response.content.decode()
+
+
+def test_a_moderator_approves_in_the_admin(client, project, office, personas,  # noqa: F811
+                                           django_user_model):
+    project = published(project, office, personas)
+    comment = public_actions.comment(project, "李先生", "13905271234", "支持！", at=NOW)
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    response = client.post(reverse("admin:projects_publiccomment_changelist"),
+                           {"action": "approve", "_selected_action": [comment.pk]})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert (comment.state, comment.moderated_by) == (CommentState.APPROVED, admin)
+    client.logout()
+    assert "支持！" in client.get(reverse("portal:project", args=[project.pk])).content.decode()
