@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import project_views, views
+from . import feeds, project_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("board/<slug:code>/", views.board_unit, name="board_unit"),
     path("e/<str:token>/", views.evaluate, name="evaluate"),
     path("projects/", project_views.project_list, name="projects"),
+    path("projects/feed/", feeds.ProjectFeed(), name="project_feed"),
+    path("open-data/<slug:name>.<str:fmt>", feeds.open_data, name="open_data"),
     path("projects/<int:pk>/", project_views.project_detail, name="project"),
     path("commitments/", project_views.commitment_list, name="commitments"),
     path("commitments/<int:pk>/", project_views.commitment_detail, name="commitment"),

@@ -250,3 +250,88 @@ def project_satisfaction(start=None, end=None) -> Satisfaction:
     figures = ratings.aggregate(rated=Count("pk"),
                                 satisfied=Count("pk", filter=Q(level__in=SATISFIED_LEVELS)))
     return Satisfaction(figures["satisfied"], figures["rated"])
+
+
+# --- the Atom feed and open data ----------------------------------------------------------
+FEED_KINDS = ("leader_approve", "update", "milestone_done", "delay", "resume", "complete",
+              "cancel")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    project_pk: int
+    event_pk: int
+    title: str
+    text: str
+    at: dt.datetime
+
+
+def feed_entries(limit: int = 50) -> list[FeedEntry]:
+    """What happened to public projects, newest first: published, progress, milestones
+    done, delays, completion, withdrawal — masked like every public text."""
+    from .models import ProgressUpdate, ProjectEvent
+
+    events = (ProjectEvent.objects.filter(project__state__in=PUBLIC_STATES,
+                                          kind__in=FEED_KINDS)
+              .select_related("project").order_by("-at", "-id")[:limit])
+    updates = {u.pk: u.text for u in ProgressUpdate.objects.filter(
+        pk__in=[e.data.get("update") for e in events if e.kind == "update"])}
+    out = []
+    for event in events:
+        if event.kind == "update":
+            text = updates.get(event.data.get("update"), "")
+        elif event.kind == "milestone_done":
+            text = f"里程碑“{event.data.get('milestone', '')}”已完成。"
+        else:
+            text = event.reason
+        out.append(FeedEntry(event.project_id, event.pk,
+                             f"{mask_text(event.project.title)} · {event.get_kind_display()}",
+                             mask_text(text), event.at))
+    return out
+
+
+PROJECT_FIELDS = ["id", "title", "state", "unit", "cooperating_units", "leader", "deadline",
+                  "progress", "milestones_done", "milestones", "demands", "overdue",
+                  "published_at", "completed_at", "ratings", "satisfaction", "delay_reason",
+                  "cancel_reason", "plan", "measures"]
+COMMITMENT_FIELDS = ["id", "kind", "source", "unit", "window", "title", "content",
+                     "deadline", "state", "overdue", "published_at", "fulfilled_at",
+                     "evidence"]
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def project_records() -> list[dict]:
+    """Open data: one record per public project (docs/open-data.md)."""
+    out = []
+    for row in projects():
+        item = masked_project(row)
+        out.append({
+            "id": item.pk, "title": item.title, "state": item.state,
+            "unit": item.unit, "cooperating_units": "、".join(item.cooperating),
+            "leader": item.leader, "deadline": _iso(item.deadline),
+            "progress": item.progress, "milestones_done": item.milestones_done,
+            "milestones": item.milestones, "demands": item.demands,
+            "overdue": item.overdue, "published_at": _iso(item.published_at),
+            "completed_at": _iso(item.completed_at),
+            "ratings": item.satisfaction.rated,
+            "satisfaction": round(item.satisfaction.rate, 4)
+            if item.satisfaction.rate is not None else None,
+            "delay_reason": item.delay_reason, "cancel_reason": item.cancel_reason,
+            "plan": item.plan, "measures": item.measures})
+    return out
+
+
+def commitment_records() -> list[dict]:
+    out = []
+    for row in commitments():
+        item = masked_commitment(row)
+        out.append({
+            "id": item.pk, "kind": item.kind, "source": item.source, "unit": item.unit,
+            "window": item.window, "title": item.title, "content": item.content,
+            "deadline": _iso(item.deadline), "state": item.state, "overdue": item.overdue,
+            "published_at": _iso(item.published_at),
+            "fulfilled_at": _iso(item.fulfilled_at), "evidence": item.evidence})
+    return out

@@ -64,6 +64,8 @@ NOT_PAGES = {
     "console:import_resume": "POST only",
     "console:away_end": "POST only",
     "console:place_merge": "the POST of a merge",
+    "portal:project_feed": "an Atom feed (read back in tests/test_portal_projects.py)",
+    "portal:open_data": "CSV and JSON downloads (read back in tests/test_portal_projects.py)",
     "console:place_grow": "POST only",
     "console:place_rescan": "POST only",
 }

@@ -102,3 +102,35 @@ def test_a_moderator_approves_in_the_admin(client, project, office, personas,  #
     assert (comment.state, comment.moderated_by) == (CommentState.APPROVED, admin)
     client.logout()
     assert "支持！" in client.get(reverse("portal:project", args=[project.pk])).content.decode()
+
+
+def test_feed_and_open_data_carry_only_public_masked_text(client, project, office,  # noqa: F811
+                                                          personas, org):
+    """An unmoderated comment, a draft project, a phone number quoted by staff: none of it
+    leaves through the feed or the open data."""
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    draft = actions.create(office, title="尚未公示的项目", at=NOW)
+    project = published(project, office, personas)
+    actions.post_update(personas.head_a, project, "已约谈李先生（13905271234）。", at=NOW)
+    public_actions.comment(project, "王女士", "13905270000", "未审核的留言", at=NOW)
+    feed = client.get(reverse("portal:project_feed"))
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(feed.content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    titles = [e.findtext(f"{atom}title") for e in root.iter(f"{atom}entry")]
+    assert "幸福路菜市场周边占道经营整治 · 发布进展" in titles
+    body = feed.content.decode()
+    for secret in ("13905271234", "尚未公示的项目", "未审核的留言"):
+        assert secret not in body
+    assert "139****1234" in body
+    data = client.get(reverse("portal:open_data", args=["projects", "json"])).json()
+    assert [r["title"] for r in data["records"]] == [project.title]
+    assert set(data["fields"]) == set(data["records"][0])
+    text = client.get(reverse("portal:open_data", args=["projects", "csv"])).content.decode()
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0]["demands"] == "3" and draft.title not in text
+    assert client.get("/open-data/secrets.json").status_code == 404
