@@ -191,6 +191,7 @@ INSTALLED_APPS = [
     "campaigns",
     "projects",
     "places",
+    "activities",
     "catalog",
     "demands",
     "inbox",
