@@ -293,3 +293,6 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["requirement", "unit", "period"],
                                     name="reminder_once_per_period"),
         ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.requirement.title} · {self.period:%Y-%m-%d} · 已催报"

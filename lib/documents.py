@@ -104,7 +104,8 @@ def prepare(upload, label: str = "附件") -> Prepared:
                                      "可能已损坏或扩展名被改动。", "files")
     extensions, _member, kind_label = KINDS[content_type]
     if extension not in extensions:
-        raise ActionError("invalid", f"{label}“{name}”的扩展名与内容不符（内容是 {kind_label} 文件）。",
+        raise ActionError("invalid",
+                          f"{label}“{name}”的扩展名与内容不符（内容是 {kind_label} 文件）。",
                           "files")
     return Prepared(name=name[:200], content_type=content_type, data=data)
 
