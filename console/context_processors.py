@@ -26,6 +26,9 @@ NAV = (
                                               "project_edit", "project_print")),
     (_("承诺"), "commitment_list", "commitments", ("commitment_list", "commitment",
                                                  "commitment_create")),
+    (_("创建活动"), "campaign", (
+        (_("活动日历"), "campaign_calendar", "campaign", ("campaign_calendar",)),
+    )),
     (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
     (_("更多"), "more", (
         (_("组织机构"), "org_tree", None, ("org_tree", "unit_detail")),
@@ -86,6 +89,7 @@ def identity(request):
         "duplicates": access.can_anywhere(user, "demand.dispatch"),
         "projects": access.can_anywhere(user, "project.view"),
         "commitments": access.can_anywhere(user, "commitment.view"),
+        "campaign": access.can_anywhere(user, "campaign.view"),
         "staff": user.is_staff,
     })
     match = getattr(request, "resolver_match", None)

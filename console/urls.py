@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     away_views,
     booking_views,
+    calendar_views,
     commitment_views,
     demand_views,
     import_views,
@@ -72,4 +73,6 @@ urlpatterns = [
     path("bookings/", booking_views.bookings, name="bookings"),
     path("notices/<str:number>/", notice_views.notice_detail, name="notice_detail"),
     path("away/<int:pk>/end/", away_views.away_end, name="away_end"),
+    path("calendar/", calendar_views.campaign_calendar, name="campaign_calendar"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_ics, name="calendar_ics"),
 ]

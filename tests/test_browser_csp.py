@@ -68,6 +68,7 @@ NOT_PAGES = {
     "portal:open_data": "CSV and JSON downloads (read back in tests/test_portal_projects.py)",
     "console:place_grow": "POST only",
     "console:place_rescan": "POST only",
+    "console:calendar_ics": "an iCalendar feed (read back in tests/test_campaign_calendar.py)",
 }
 
 
@@ -201,7 +202,7 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  reverse("console:commitment", args=[promise.pk]),
                  reverse("console:duplicates"), reverse("console:imports"),
                  reverse("console:inbox"), reverse("console:away"), reverse("console:notices"),
-                 reverse("console:bookings"),
+                 reverse("console:bookings"), reverse("console:campaign_calendar"),
                  "/admin/", "/admin/catalog/category/", "/admin/catalog/category/add/",
                  "/api/v1/docs"]:
         watch.visit(path)
