@@ -26,6 +26,7 @@ NAV = (
                                               "project_edit", "project_print")),
     (_("承诺"), "commitment_list", "commitments", ("commitment_list", "commitment",
                                                  "commitment_create")),
+    (_("留言审核"), "comments", "moderate", ("comments",)),
     (_("创建活动"), "campaign", (
         (_("活动日历"), "campaign_calendar", "campaign", ("campaign_calendar",)),
     )),
@@ -89,6 +90,7 @@ def identity(request):
         "duplicates": access.can_anywhere(user, "demand.dispatch"),
         "projects": access.can_anywhere(user, "project.view"),
         "commitments": access.can_anywhere(user, "commitment.view"),
+        "moderate": access.can_anywhere(user, "project.moderate"),
         "campaign": access.can_anywhere(user, "campaign.view"),
         "staff": user.is_staff,
     })

@@ -86,8 +86,17 @@ def todo(user, now=None) -> tuple[list[dict], list[Demand] | None]:
 
 def project_todo(user) -> list[dict]:
     """逾期里程碑 and 逾期承诺 (issue #11), in the person's scope, for those who carry
-    projects or commitments forward or answer for them (the sweep sets the flags)."""
-    from projects.models import Commitment, CommitmentState, Milestone, MilestoneState, Project
+    projects or commitments forward or answer for them (the sweep sets the flags); 待审核留言
+    (the public's comments awaiting 留言审核) for those who moderate them."""
+    from projects.models import (
+        CommentState,
+        Commitment,
+        CommitmentState,
+        Milestone,
+        MilestoneState,
+        Project,
+        PublicComment,
+    )
 
     items = []
     if any(access.can_anywhere(user, name)
@@ -103,6 +112,10 @@ def project_todo(user) -> list[dict]:
             overdue_flag=True, state=CommitmentState.OPEN)).count()
         items.append(_todo_item("commitments_overdue", "逾期承诺", count,
                                 f"{reverse('console:commitment_list')}?overdue=on"))
+    if access.can_anywhere(user, "project.moderate"):
+        count = PublicComment.objects.filter(state=CommentState.PENDING).count()
+        items.append(_todo_item("comments_pending", "待审核留言", count,
+                                reverse("console:comments")))
     return items
 
 

@@ -148,6 +148,12 @@ def _comment(comment: PublicComment) -> PublicCommentView:
                              comment.created_at)
 
 
+def comment_preview(comment: PublicComment) -> PublicCommentView:
+    """How a comment would read once approved (the moderator's page shows it beside the
+    original): the same masking as the public pages, whatever the comment's state."""
+    return _comment(comment)
+
+
 def _leader_name(user) -> str:
     if user is None:
         return ""

@@ -5,6 +5,7 @@ the rate limits (``portal/limits.py``) before calling these."""
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from demands.models import Level
 from lib import phones
@@ -55,6 +56,16 @@ def comment(target: Project | Commitment, name: str, phone: str, text: str,
         created_at=at)
 
 
+def _moderated_by(comment: PublicComment) -> str:
+    """“由孙主任于 2026-12-01 10:00 ” — who moderated a comment and when, for a refusal."""
+    who = comment.moderated_by
+    name = (getattr(getattr(who, "staff", None), "full_name", "") or who.get_username()) \
+        if who is not None else ""
+    when = timezone.localtime(comment.moderated_at).strftime("%Y-%m-%d %H:%M") \
+        if comment.moderated_at else ""
+    return (f"由{name}" if name else "") + (f"于 {when} " if when else "")
+
+
 @transaction.atomic
 def moderate(actor, comment: PublicComment, approve: bool, reason: str = "",
              at=None) -> PublicComment:
@@ -63,7 +74,8 @@ def moderate(actor, comment: PublicComment, approve: bool, reason: str = "",
         raise ActionError("forbidden", "您没有审核留言的权限。")
     comment = PublicComment.objects.select_for_update().get(pk=comment.pk)
     if comment.state != CommentState.PENDING:
-        raise ActionError("wrong_state", f"该留言已{comment.get_state_display()}。")
+        raise ActionError("wrong_state", f"该留言已{_moderated_by(comment)}审核，结果为"
+                                         f"“{comment.get_state_display()}”，不能重复审核。")
     comment.state = CommentState.APPROVED if approve else CommentState.REJECTED
     comment.reject_reason = "" if approve else clean_text(
         reason, "未通过原因", required=False, limit=200, field_name="reason")
