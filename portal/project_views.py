@@ -79,7 +79,7 @@ def project_detail(request, pk):
             comment_form = CommentForm(request.POST, prefix="c")
             form, act = comment_form, lambda d: public_actions.comment(
                 project, d["name"], d["phone"], d["text"])
-            done = "留言已提交，审核后公开。"
+            done = "留言已提交，待审核；审核通过后在本页公开。"
         if form.is_valid():
             if not limits.may_comment(request, form.cleaned_data["phone"], device):
                 return _finish(request, render(request, "portal/limited.html", {
@@ -130,7 +130,7 @@ def commitment_detail(request, pk):
                 form.add_error(error.field if error.field in form.fields else None,
                                error.message)
             else:
-                messages.success(request, "留言已提交，审核后公开。")
+                messages.success(request, "留言已提交，待审核；审核通过后在本页公开。")
                 return _finish(request, redirect("portal:commitment", pk=pk), fresh, device)
         status = 400
     return _finish(request, render(request, "portal/projects/commitment.html", {

@@ -1,6 +1,6 @@
-"""The admin's view of projects' public comments: a moderator approves or rejects them
-here until the console's moderation page lands (through the domain action, so who and
-when are recorded)."""
+"""The admin's view of projects' public comments. The office moderates them in the
+console (留言审核, ``console/moderation_views.py``); the admin's two actions stay for
+administrators and go through the same domain action, so who and when are recorded."""
 
 from django.contrib import admin, messages
 

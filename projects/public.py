@@ -80,6 +80,11 @@ class Satisfaction:
     def rate(self) -> float | None:
         return self.satisfied / self.rated if self.rated else None
 
+    @property
+    def percent(self) -> int | None:
+        """The rate in whole percent, rounded half up, as the public pages show it."""
+        return (200 * self.satisfied + self.rated) // (2 * self.rated) if self.rated else None
+
 
 @dataclass(frozen=True)
 class PublicProject:

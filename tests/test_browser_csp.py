@@ -59,6 +59,7 @@ NOT_PAGES = {
     "console:milestone_edit": "the POST of a milestone's change",
     "console:milestone_complete": "the POST of a milestone's completion",
     "console:commitment_act": "the POST of a commitment's action",
+    "console:comment_moderate": "the POST of a comment's moderation (run below through htmx)",
     "console:import_progress": "the htmx fragment the import page polls (loaded below)",
     "console:import_errors": "an .xlsx download",
     "console:import_resume": "POST only",
@@ -233,6 +234,12 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     page.get_by_role("button", name="打印", exact=True).click()
     assert page.evaluate("window.__printed") == 1
     watch.check("print the projects")
+    # 留言审核: a comment of the demo city made public through htmx, the counts swapped too
+    watch.visit(reverse("console:comments"))
+    card = page.get_by_test_id("comment").first
+    card.get_by_role("button", name="公开", exact=True).click()
+    expect(page.get_by_test_id("action-done")).to_have_text("已公开该留言。")
+    watch.check("htmx moderation")
     # ECharts' tooltips write style attributes: hover a chart of the dashboard
     watch.visit(reverse("console:dashboard"))
     page.locator("#group-chart").hover()
