@@ -134,3 +134,20 @@ def test_feed_and_open_data_carry_only_public_masked_text(client, project, offic
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0]["demands"] == "3" and draft.title not in text
     assert client.get("/open-data/secrets.json").status_code == 404
+
+
+def test_the_projects_own_satisfaction_is_on_its_page_and_the_list(client, done):
+    url = reverse("portal:project", args=[done.pk])
+    assert "暂无评价，欢迎您第一个评价" in client.get(url).content.decode()
+    for n, level in enumerate((5, 3, 1)):
+        public_actions.rate(done, f"1390527{n:04d}", level, at=NOW)
+    assert "满意率 67%（3 人评价）" in client.get(url).content.decode()  # 基本满意 counts
+    assert "满意率 67%（3 人评价）" in client.get(reverse("portal:projects")).content.decode()
+
+
+def test_satisfaction_percent_rounds_half_up():
+    from projects.public import Satisfaction
+
+    assert [Satisfaction(s, r).percent for s, r in ((1, 8), (5, 8), (0, 3), (3, 3))] == \
+        [13, 63, 0, 100]
+    assert Satisfaction(0, 0).percent is None
