@@ -27,6 +27,7 @@ from inbox.models import Notification
 from insights import routing
 from lib.errors import ActionError
 from org import access
+from projects import public as project_public
 from projects.models import ACTIVE_STATES, Project, ProjectState
 
 from . import demand_forms as f
@@ -281,8 +282,11 @@ def dashboard(request):
         "unit_satisfaction": [figs["satisfaction"].percent for _, _, figs in groups],
         "unit_on_time": [figs["on_time"].percent for _, _, figs in groups],
     }
+    start, end = kpis.month_bounds(year, month)
     return render(request, "console/demands/dashboard.html", {
         "form": form, "period": f"{year}年{month}月", "figures": figures,
+        # project satisfaction beside the three rates: the public statistics page's figure
+        "projects": project_public.project_satisfaction(start, end),
         "definitions": kpis.DEFINITIONS, "groups": groups,
         "group_label": kpis.GROUP_LABELS[by], "chart": chart,
         "month_value": f"{year}-{month:02d}", "computed_at": data["computed_at"],

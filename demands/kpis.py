@@ -115,6 +115,11 @@ def _rates(counts: dict[str, int]) -> dict:
     return out
 
 
+def empty() -> dict:
+    """The figures of a group without any demand ("—" rates, zero counts)."""
+    return _rates({})
+
+
 DENOMINATOR_NAMES = {"satisfaction": "satisfaction", "on_time": "due", "visit": "visit",
                      "repeat": "received", "return": "dispatched", "extension": "valid"}
 

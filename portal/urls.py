@@ -24,4 +24,5 @@ urlpatterns = [
     path("projects/<int:pk>/", project_views.project_detail, name="project"),
     path("commitments/", project_views.commitment_list, name="commitments"),
     path("commitments/<int:pk>/", project_views.commitment_detail, name="commitment"),
+    path("statistics/", views.statistics_page, name="statistics"),
 ]

@@ -17,6 +17,7 @@ from demands import public, queues
 from demands.actions import intake as intake_actions
 from demands.actions import replies
 from demands.actions.intake import Intake
+from demands.kpis import DEFINITIONS
 from demands.models import Demand
 from lib import phones, ratelimit
 from lib.errors import ActionError
@@ -24,7 +25,7 @@ from lib.geo import gcj02_to_wgs84
 from org.actions import current_away
 from org.models import StaffProfile, Unit, UnitKind
 
-from . import limits
+from . import limits, statistics
 from .forms import (
     BookingForm,
     CancelForm,
@@ -340,3 +341,17 @@ def evaluate_by_phone(request):
     return render(request, "portal/evaluate_phone.html", {
         "form": form, "done": done, "item": public.masked(done) if done else None,
         "steps": public.timeline(done) if done else []})
+
+
+# --- 统计公开 -------------------------------------------------------------------------------
+def statistics_page(request):
+    """The public statistics page: the same figures as the console's dashboard, bureau-wide,
+    over the last twelve months, with their formulas; charts and tables of the same
+    numbers."""
+    data = statistics.cached()
+    return render(request, "portal/statistics.html", {
+        "data": data, "definitions": DEFINITIONS, "chart": statistics.chart(data),
+        "project_definition": "实事项目满意率 =（非常满意 + 满意 + 基本满意）÷ 参评人次。"
+                              "群众对已完成的实事项目评价，每个手机号每个项目评价一次；"
+                              "按评价时间统计。",
+    })

@@ -401,6 +401,8 @@ CELERY_BEAT_SCHEDULE = {
     "import-resume": {"task": "imports.tasks.resume_stale", "schedule": 60.0},
     "kpi-dashboards": {"task": "demands.tasks.refresh_dashboards",
                        "schedule": float(max(KPI_CACHE_SECONDS, 60))},
+    "public-statistics": {"task": "portal.tasks.refresh_statistics",
+                          "schedule": float(max(KPI_CACHE_SECONDS, 60))},
 }
 WORKER_STALE_AFTER_SECONDS = 180
 

@@ -152,6 +152,7 @@ def walk_the_portal(watch: Watch, service: ServiceItem) -> None:
                  reverse("portal:services"), reverse("portal:appointments"),
                  reverse("portal:book", args=[slot.pk]), reverse("portal:cancel_booking"),
                  reverse("portal:projects"), reverse("portal:commitments"),
+                 reverse("portal:statistics"),
                  reverse("portal:project", args=[
                      Project.objects.filter(state=ProjectState.DONE).get().pk]),
                  reverse("portal:commitment", args=[

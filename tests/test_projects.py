@@ -14,9 +14,12 @@ from org.models import Role
 from projects import actions, catalogue, commitments, public, public_actions, sweep
 from projects.models import (
     CommentState,
+    Commitment,
     CommitmentKind,
     CommitmentSource,
+    Milestone,
     MilestoneState,
+    Project,
     ProjectEvent,
     ProjectState,
 )
@@ -261,3 +264,51 @@ def test_the_hotspot_drafts_become_draft_projects_with_their_demands(transaction
     finally:
         with connection.schema_editor() as editor:
             editor.delete_model(Draft)
+
+
+def test_refused_transitions_of_projects_milestones_and_commitments(project, office,
+                                                                     personas, org):
+    """What each state machine refuses, with the state unchanged and no event written."""
+    def refused(call, state_of):
+        before = state_of()
+        with pytest.raises(ActionError) as error:
+            call()
+        assert error.value.code in {"wrong_state", "invalid", "forbidden"}, error.value.code
+        assert state_of() == before
+        return error.value.message
+
+    def project_state():
+        return (Project.objects.get(pk=project.pk).state, project.events.count())
+
+    # a draft cannot start, take an update, be delayed or completed
+    for call in (lambda: actions.start(office, project, at=NOW),
+                 lambda: actions.delay(office, project, "原因", "2027-01-31", at=NOW),
+                 lambda: actions.complete(office, project, "完成", at=NOW)):
+        refused(call, project_state)
+    project = published(project, office, personas)
+    refused(lambda: actions.office_approve(office, project, at=NOW), project_state)
+    refused(lambda: actions.resume(office, project, at=NOW), project_state)  # not delayed
+    # a milestone done once cannot be done again, nor without evidence
+    milestone = project.milestones.first()
+    refused(lambda: actions.complete_milestone(personas.head_a, milestone, "", at=NOW),
+            lambda: Milestone.objects.get(pk=milestone.pk).state)
+    actions.complete_milestone(personas.head_a, milestone, "疏导区已划定。", at=NOW)
+    milestone.refresh_from_db()
+    assert refused(lambda: actions.complete_milestone(personas.head_a, milestone, "再次",
+                                                      at=NOW),
+                   lambda: Milestone.objects.get(pk=milestone.pk).done_at)
+    # a commitment: fulfilled only once published, never after cancelling
+    promise = commitments.create(office, kind=CommitmentKind.RECTIFICATION, unit=org.unit_a,
+                                 title="早市占道整改", content="每日巡查。",
+                                 source=CommitmentSource.SUPERVISION, source_note="督查发现。",
+                                 deadline="2026-12-20", at=NOW)
+
+    def promise_state():
+        return (Commitment.objects.get(pk=promise.pk).state, promise.events.count())
+
+    refused(lambda: commitments.fulfil(office, promise, "已整改", at=NOW), promise_state)
+    promise = commitments.publish(office, promise, at=NOW)
+    refused(lambda: commitments.publish(office, promise, at=NOW), promise_state)
+    promise = commitments.cancel(office, promise, "并入实事项目", at=NOW)
+    refused(lambda: commitments.fulfil(office, promise, "已整改", at=NOW), promise_state)
+    refused(lambda: commitments.cancel(office, promise, "再撤", at=NOW), promise_state)
