@@ -332,8 +332,8 @@ def save_target(campaign: Campaign, fields: dict, *, by, target: Target | None =
     if end < start:
         raise ActionError("invalid", "截止日期不能早于起始日期。", "period_end")
     if start < campaign.starts_on or end > campaign.ends_on:
-        raise ActionError("invalid", f"目标期间必须在活动起止日期之内（{campaign.starts_on:%Y-%m-%d}"
-                                     f" 至 {campaign.ends_on:%Y-%m-%d}）。", "period_start")
+        span = f"{campaign.starts_on:%Y-%m-%d} 至 {campaign.ends_on:%Y-%m-%d}"
+        raise ActionError("invalid", f"目标期间必须在活动起止日期之内（{span}）。", "period_start")
     subject = fields.get("subject")
     if subject not in TargetSubject.values:
         raise ActionError("invalid", "请选择目标对象。", "subject")

@@ -23,7 +23,7 @@ from org import access
 from org.models import Role, RoleAssignment, Unit, UnitKind
 
 from .models import Activity, Target, TargetSubject
-from .pace import BEHIND, Pace, pace
+from .pace import Pace, pace
 
 S = TargetSubject
 # who sees every row and is told the bureau-wide count on the home page
@@ -240,11 +240,12 @@ class Alerts:
     bureau: int | None  # the office and leaders: everybody behind
 
 
-def alerts(user, day: dt.date | None = None) -> Alerts | None:
+def alerts(user, day: dt.date | None = None, campaign: Campaign | None = None) -> Alerts | None:
     """The person's own targets behind pace; for a unit head, their people's; for the
-    office and leaders, the bureau-wide count (rows of the campaign running on ``day``)."""
+    office and leaders, the bureau-wide count (rows of the campaign running on ``day``,
+    unless the caller already has it)."""
     day = day or timezone.localdate()
-    campaign = running(day)
+    campaign = campaign or running(day)
     if campaign is None:
         return None
     targets = list(Target.objects.filter(campaign=campaign))
