@@ -230,6 +230,7 @@ def record(kind: str, fields: dict, people, photos_in=(), files=(), form_token: 
     if token:
         first = Activity.objects.filter(form_token=token).first()
         if first is not None:
+            first.repeated = True
             return first
     if not access.can_anywhere(by, "activity.record"):
         raise ActionError("forbidden", "您没有权限记录活动。")
@@ -248,6 +249,7 @@ def record(kind: str, fields: dict, people, photos_in=(), files=(), form_token: 
         first = Activity.objects.filter(form_token=token).first() if token else None
         if first is None:
             raise
+        first.repeated = True
         return first  # the other submission won the race
     log.info("activity %s recorded (%s, %s) by %s", activity.pk, kind, values["occurred_on"],
              by.get_username())

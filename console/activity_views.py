@@ -213,7 +213,8 @@ def _month_end(first: dt.date) -> dt.date:
 
 @login_required
 def activity_list(request):
-    if not access.can_anywhere(request.user, "activity.view"):
+    # everyone who records sees at least their own records
+    if not access.can_anywhere(request.user, "activity.record"):
         raise PermissionDenied
     form = FilterForm(request.GET or None, user=request.user)
     queryset = visible(request.user)

@@ -93,7 +93,7 @@ def identity(request):
         "projects": access.can_anywhere(user, "project.view"),
         "commitments": access.can_anywhere(user, "commitment.view"),
         "campaign": access.can_anywhere(user, "campaign.view"),
-        "activities": access.can_anywhere(user, "activity.view"),
+        "activities": access.can_anywhere(user, "activity.record"),
         "targets": access.can_anywhere(user, "target.view"),
         "staff": user.is_staff,
     })
