@@ -367,3 +367,26 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world):
                        ("activity_edit", [1]), ("activity_file", [1, 1])):
         response = client.get(reverse(f"console:{name}", args=args))
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_unit_head_corrects_a_record_in_the_console(client, world, personas, records):
+    a, _b = records
+    client.force_login(personas.head_a)
+    page = client.get(reverse("console:activity_edit", args=[a.pk])).content.decode()
+    assert 'value="环卫社区"' in page and "已上传的照片" in page
+    photo_pk = a.photos.get().pk
+    response = client.post(reverse("console:activity_edit", args=[a.pk]), {
+        "occurred_on": "2026-07-12", "unit": "huanwei", "visited": "环卫社区（复访）",
+        "summary": "补充了座谈内容。", "people": [str(personas.head_a.pk)],
+        "remove_photos": [str(photo_pk)]})
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert (a.visited, a.occurred_on) == ("环卫社区（复访）", D(2026, 7, 12))
+    assert list(a.people.all()) == [personas.head_a] and not a.photos.exists()
+    assert a.files.count() == 1  # not ticked: kept
+    response = client.post(reverse("console:activity_edit", args=[a.pk]), {
+        "occurred_on": "2026-01-01", "unit": "huanwei", "visited": "x", "summary": "x",
+        "people": [str(personas.head_a.pk)]})
+    assert response.status_code == 400
+    assert "该日期不在任何创建活动期间内。" in response.content.decode()
