@@ -249,7 +249,7 @@ def test_a_copied_campaign_gets_the_targets_with_shifted_periods(org, personas):
 # --- the targets page --------------------------------------------------------------------------
 @pytest.fixture
 def page_world(org, personas, party):
-    _unit, (b1, b2), office = party
+    _unit, (_b1, _b2), office = party
     campaign = campaign_of(2026, org)
     leader2 = make_staff("leader2", "吴副局长", org.bureau, (Role.LEADER, None))
     visits = target(campaign, count=6)
@@ -268,7 +268,7 @@ def _page(client, user, **params):
 
 @time_machine.travel(noon(D(2026, 7, 20)), tick=False)
 def test_the_page_shows_bars_pace_marks_and_statuses(client, page_world, personas):
-    campaign, visits, _heads, _unit_b, leader2, office = page_world
+    _campaign, visits, _heads, _unit_b, leader2, office = page_world
     page = _page(client, office).content.decode()
     section = page.split(f'data-target="{visits.pk}"')[1].split("</section>")[0]
     leader_row = section.split(f'data-assignee="u{personas.leader.pk}"')[1].split("</tr>")[0]
@@ -283,7 +283,7 @@ def test_the_page_shows_bars_pace_marks_and_statuses(client, page_world, persona
 
 @time_machine.travel(noon(D(2026, 7, 20)), tick=False)
 def test_sorting_and_the_behind_filter(client, page_world, personas):
-    campaign, visits, *_rest, office = page_world
+    _campaign, visits, *_rest, office = page_world
     def names(**params):
         page = _page(client, office, target=visits.pk, **params).content.decode()
         return [part.split("</span>")[0] for part in
@@ -420,14 +420,14 @@ def test_the_targets_page_costs_a_fixed_number_of_queries(client, org, party, pe
     with django_assert_num_queries(TARGETS_PAGE_QUERIES):
         response = client.get(reverse("console:targets"), {"sort": "status"})
     assert response.content.decode().count('data-testid="row"') == 3 * people + 2 + 1
-    (row,) = [r for r in progress.rows([Target.objects.get(subject=S.UNIT)])]
+    (row,) = list(progress.rows([Target.objects.get(subject=S.UNIT)]))
     assert row.done == records // 3 + (1 if records % 3 else 0)
 
 
 # --- the home page's pace alerts ------------------------------------------------------------------
 @time_machine.travel(noon(D(2026, 7, 20)), tick=False)
 def test_the_home_page_tells_who_is_behind(client, page_world, personas):
-    campaign, visits, heads, unit_b, leader2, office = page_world
+    campaign, _visits, _heads, _unit_b, leader2, _office = page_world
 
     def alerts(user):
         client.force_login(user)
