@@ -7,4 +7,4 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("活动记录与目标")
 
     def ready(self):
-        from . import access  # noqa: F401 - registers the capabilities
+        from . import access, receivers  # noqa: F401 - capabilities and listeners

@@ -29,6 +29,9 @@ NAV = (
     (_("留言审核"), "comments", "moderate", ("comments",)),
     (_("创建活动"), "campaign", (
         (_("活动日历"), "campaign_calendar", "campaign", ("campaign_calendar",)),
+        (_("活动记录"), "activities", "activities", ("activities", "activity_create", "activity",
+                                                  "activity_edit")),
+        (_("目标任务"), "targets", "targets", ("targets", "target_create", "target_edit")),
     )),
     (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
     (_("更多"), "more", (
@@ -92,6 +95,8 @@ def identity(request):
         "commitments": access.can_anywhere(user, "commitment.view"),
         "moderate": access.can_anywhere(user, "project.moderate"),
         "campaign": access.can_anywhere(user, "campaign.view"),
+        "activities": access.can_anywhere(user, "activity.record"),
+        "targets": access.can_anywhere(user, "target.view"),
         "staff": user.is_staff,
     })
     match = getattr(request, "resolver_match", None)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    activity_views,
     away_views,
     booking_views,
     calendar_views,
@@ -12,6 +13,7 @@ from . import (
     place_views,
     project_views,
     search_views,
+    target_views,
     views,
 )
 from .duplicate_views import duplicate_decide, duplicate_queue
@@ -79,4 +81,17 @@ urlpatterns = [
     path("away/<int:pk>/end/", away_views.away_end, name="away_end"),
     path("calendar/", calendar_views.campaign_calendar, name="campaign_calendar"),
     path("calendar/<str:token>.ics", calendar_views.calendar_ics, name="calendar_ics"),
+    # activity records and targets (issue #12)
+    path("activities/", activity_views.activity_list, name="activities"),
+    path("activities/new/", activity_views.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", activity_views.activity_detail, name="activity"),
+    path("activities/<int:pk>/edit/", activity_views.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/delete/", activity_views.activity_delete, name="activity_delete"),
+    path("activities/<int:pk>/files/<int:file_id>/", activity_views.activity_file,
+         name="activity_file"),
+    path("targets/", target_views.target_list, name="targets"),
+    path("targets/export.xlsx", target_views.targets_export, name="targets_export"),
+    path("targets/new/", target_views.target_create, name="target_create"),
+    path("targets/<int:pk>/edit/", target_views.target_edit, name="target_edit"),
+    path("targets/<int:pk>/delete/", target_views.target_delete, name="target_delete"),
 ]

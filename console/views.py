@@ -130,6 +130,29 @@ def running_campaign():
     return campaign, [(phase, phase_status(phase, today)) for phase in campaign.phases.all()]
 
 
+def pace_alerts(user, campaign) -> list[dict]:
+    """目标进度滞后 (issue #12): the person's own targets behind pace, for a unit head
+    their people's, for the office and leaders the bureau-wide count; each links to the
+    targets page filtered."""
+    from activities import progress
+
+    if campaign is None or not access.can_anywhere(user, "target.view"):
+        return []
+    found = progress.alerts(user, timezone.localdate(), campaign)
+    if found is None:
+        return []
+    url = f"{reverse('console:targets')}?campaign={campaign.code}&behind=1"
+    items = [{"key": "mine", "label": "我的目标进度滞后", "count": found.mine,
+              "url": f"{url}&mine=1"}]
+    if found.people is not None:
+        items.append({"key": "people", "label": "本单位进度滞后", "count": found.people,
+                      "url": url})
+    if found.bureau is not None:
+        items.append({"key": "bureau", "label": "全局进度滞后", "count": found.bureau,
+                      "url": url})
+    return items
+
+
 @login_required
 def home(request):
     items, supervised_rows = todo(request.user)
@@ -144,6 +167,8 @@ def home(request):
         "supervised": supervised_rows,
         "campaign": campaign,
         "phases": phases,
+        "pace_alerts": pace_alerts(request.user, campaign),
+        "can_record": access.can_anywhere(request.user, "activity.record"),
         "chart_rows": chart_rows,
         "chart": {"labels": [label for label, _ in chart_rows],
                   "values": [value for _, value in chart_rows]},

@@ -9,12 +9,15 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import URLPattern, resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from activities import actions as activities
 from appointments.models import Slot
+from campaigns.models import Campaign
 from catalog import notices
 from catalog.models import ServiceItem
 from demands.models import Demand, State
@@ -70,6 +73,10 @@ NOT_PAGES = {
     "console:place_grow": "POST only",
     "console:place_rescan": "POST only",
     "console:calendar_ics": "an iCalendar feed (read back in tests/test_campaign_calendar.py)",
+    "console:activity_delete": "the POST of a record's deletion",
+    "console:activity_file": "an attachment's download (read back in tests/test_activities.py)",
+    "console:targets_export": "an .xlsx download (read back in tests/test_targets.py)",
+    "console:target_delete": "the POST of a target's deletion",
 }
 
 
@@ -190,6 +197,14 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                               demand_ids=Demand.objects.values_list("pk", flat=True)[:3])
     promise = commitments.create(user, kind=CommitmentKind.SERVICE, unit=unit,
                                  title="垃圾清运两小时响应", content="接报后两小时内清运。")
+    campaign = Campaign.objects.order_by("starts_on").first()
+    visit = activities.record("visit", {"occurred_on": campaign.starts_on, "visited": "幸福社区",
+                                        "summary": "走访座谈。"}, [user],
+                              [SimpleUploadedFile("现场.jpg", jpeg_with_gps(640, 480))],
+                              by=user)
+    goal = activities.save_target(campaign, {"label": "每位党组成员下基层不少于6次",
+                                             "kind": "visit", "count": 6, "subject": "role",
+                                             "role": "leader"}, by=user)
     for path in [reverse("console:home"), reverse("console:org_tree"),
                  reverse("console:unit_detail", args=[UNIT]), reverse("console:demand_list"),
                  reverse("console:demand_list") + "?queue=overdue",
@@ -205,6 +220,13 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  reverse("console:duplicates"), reverse("console:imports"),
                  reverse("console:inbox"), reverse("console:away"), reverse("console:notices"),
                  reverse("console:bookings"), reverse("console:campaign_calendar"),
+                 reverse("console:activities"), reverse("console:activity_create"),
+                 reverse("console:activity_create") + "?kind=volunteer",
+                 reverse("console:activity", args=[visit.pk]),
+                 reverse("console:activity_edit", args=[visit.pk]),
+                 reverse("console:targets"), reverse("console:targets") + "?behind=1",
+                 reverse("console:target_create"),
+                 reverse("console:target_edit", args=[goal.pk]),
                  "/admin/", "/admin/catalog/category/", "/admin/catalog/category/add/",
                  "/api/v1/docs"]:
         watch.visit(path)
