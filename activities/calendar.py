@@ -53,6 +53,7 @@ class Checkpoint:
     target: Target
     required: int  # by the month's last day (or the period's end, if sooner)
     by: dt.date
+    mine: list = field(default_factory=list)  # the viewer's own rows (progress.Row)
 
 
 @dataclass
@@ -179,11 +180,16 @@ def month(campaign: Campaign, first: dt.date, user, today: dt.date | None = None
                           events=events.get(day, []) if day.month == first.month else [])
                       for day in week])
     checkpoints = []
-    for target in Target.objects.filter(campaign=campaign, period_start__lte=last,
-                                        period_end__gte=first).order_by("kind", "id"):
+    targets = list(Target.objects.filter(campaign=campaign, period_start__lte=last,
+                                         period_end__gte=first).order_by("kind", "id"))
+    mine = defaultdict(list)
+    for row in own_rows(user, targets, min(today, last)) if targets else ():
+        mine[row.target.pk].append(row)
+    for target in targets:
         by = min(last, target.period_end)
         checkpoints.append(Checkpoint(target, required(target.count, target.period_start,
-                                                       target.period_end, by), by))
+                                                       target.period_end, by), by,
+                                      mine[target.pk]))
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = last + dt.timedelta(days=1)
     return Month(
@@ -233,32 +239,27 @@ def deadlines(user, today: dt.date | None = None) -> list[Deadline]:
                     items.append((f"due-{requirement.pk}-{period:%Y%m%d}-{unit.pk}",
                                   due_on, due_on, f"{title}{'（已报送）' if done else ''}",
                                   f"{unit.name}；{requirement.guidance}".rstrip("；")))
-    for target in targets_naming(user, campaigns):
-        items.append((f"target-{target.pk}", target.period_end, target.period_end,
-                      f"目标截止：{target.label}",
-                      f"{target.get_kind_display()} {target.count} 次"))
+    for row in own_rows(user, Target.objects.filter(campaign__in=campaigns), today):
+        target = row.target
+        items.append((f"target-{target.pk}-{row.assignee.key}", target.period_end,
+                      target.period_end, f"目标截止：{target.label}",
+                      f"{row.assignee.name}：{target.get_kind_display()} 已完成 {row.done} / "
+                      f"{target.count} 次（{row.pace.label}）"))
     items.sort(key=lambda item: (item[1], item[3]))
     return items
 
 
-def targets_naming(user, campaigns) -> list[Target]:
-    """The targets whose subject covers this person (directly, by role, by the leading
-    group, or by their unit)."""
-    from campaigns.models import LeadingGroupMember
-    from org.models import RoleAssignment, StaffProfile
+def own_rows(user, targets, day: dt.date) -> list:
+    """The person's own progress rows among ``targets``: the person-subject ones naming
+    them (directly, by role, by the leading group) and the unit-subject ones of their unit
+    (``activities.progress``: one expansion, one count, whatever the number of targets)."""
+    from org.models import StaffProfile
 
-    roles = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-    groups = set(LeadingGroupMember.objects.filter(user=user, campaign__in=campaigns)
-                 .values_list("campaign_id", flat=True))
-    unit = (StaffProfile.objects.filter(user=user).select_related("unit")
-            .values_list("unit_id", "unit__kind").first())
-    condition = Q(subject="person", user=user) | Q(subject="role", role__in=roles) \
-        | Q(subject="group", campaign_id__in=groups)
-    if unit:
-        condition |= Q(subject="unit", unit_id=unit[0])
-        if unit[1] == "branch":
-            condition |= Q(subject="branches")
-    return list(Target.objects.filter(campaign__in=campaigns).filter(condition).distinct())
+    from .progress import rows
+
+    unit_id = StaffProfile.objects.filter(user=user).values_list("unit_id", flat=True).first()
+    return rows(targets, day, where=lambda a: a.user_id == user.pk
+                or (a.user_id is None and unit_id is not None and a.unit_id == unit_id))
 
 
 def ics(user, today: dt.date | None = None) -> bytes:

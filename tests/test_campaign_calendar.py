@@ -109,6 +109,13 @@ def test_the_pace_checkpoint_at_the_end_of_july(client, campaign, personas):
     (checkpoint,) = month.checkpoints
     # 28 Jan … 31 Jul is 185 of 338 days: 6 × 185 / 338 = 3.28 → 3
     assert (checkpoint.by, checkpoint.required) == (D(2026, 7, 31), 3)
+    assert checkpoint.mine[0].done == 0 and checkpoint.mine[0].behind  # 20 July: 2 required
+    _record(campaign, personas.leader.staff.unit, D(2026, 7, 3), personas.leader)
+    (mine,) = calendar.month(campaign, D(2026, 7, 1), personas.leader).checkpoints[0].mine
+    assert (mine.done, mine.pace.label) == (1, "进度滞后")
+    assert calendar.month(campaign, D(2026, 7, 1), personas.head_a).checkpoints[0].mine == []
+    page = _page(client, personas.leader, month="2026-07").content.decode()
+    assert "1 / 6 · 进度滞后" in page
     assert month.previous == D(2026, 6, 1) and month.following == D(2026, 8, 1)
     assert calendar.month(campaign, D(2026, 1, 1), personas.leader).previous is None
     assert calendar.month(campaign, D(2026, 12, 1), personas.leader).following is None
