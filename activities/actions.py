@@ -22,7 +22,7 @@ from campaigns.models import Campaign
 from demands.models import Demand, RequesterKind
 from enterprises.models import Enterprise
 from lib import documents, photos
-from lib.errors import ActionError, clean_text
+from lib.errors import ActionError, clean_date, clean_text
 from org import access
 from org.models import Role, StaffProfile, Unit, UnitKind
 from projects.models import Project
@@ -51,16 +51,7 @@ EMPTY = {"visited": "", "met": "", "problems": "", "agreed": "", "follow_up": ""
 
 # --- checked values ---------------------------------------------------------------------
 def _day(value, label: str = "日期", field: str = "occurred_on") -> dt.date:
-    if value in (None, ""):
-        raise ActionError("invalid", f"请填写{label}。", field)
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ActionError("invalid", f"{label}格式应为 2026-07-01。", field) from None
+    return clean_date(value, label, field_name=field)
 
 
 def campaign_on(day: dt.date) -> Campaign | None:

@@ -24,3 +24,25 @@ def clean_text(value: str, label: str, *, required: bool = True, limit: int = 20
         raise ActionError("invalid", f"{label}不能超过 {limit} 字（现为 {len(value)} 字）。",
                           field_name)
     return value
+
+
+def clean_date(value, label: str, *, required: bool = True, field_name: str | None = None):
+    """A date an action takes: a ``date``, a ``datetime`` (its local day) or ISO text
+    ("2026-07-01"); ``None`` when empty and not ``required``; otherwise an ``ActionError``
+    naming ``label`` in Chinese."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if value in (None, ""):
+        if required:
+            raise ActionError("invalid", f"请填写{label}。", field_name)
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ActionError("invalid", f"{label}格式应为 2026-07-01。", field_name) from None

@@ -351,6 +351,8 @@ def statistics_page(request):
     data = statistics.cached()
     return render(request, "portal/statistics.html", {
         "data": data, "definitions": DEFINITIONS, "chart": statistics.chart(data),
+        "project_percent": None if data["projects"].percent is None
+        else f"{data['projects'].percent}%",
         "project_definition": "实事项目满意率 =（非常满意 + 满意 + 基本满意）÷ 参评人次。"
                               "群众对已完成的实事项目评价，每个手机号每个项目评价一次；"
                               "按评价时间统计。",

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from demands.models import Demand
 from lib import photos
-from lib.errors import ActionError, clean_text
+from lib.errors import ActionError, clean_date, clean_text
 from org import access
 from org.models import Unit
 
@@ -79,16 +79,7 @@ def record(project: Project, kind: str, actor, at, from_state: str = "", *,
 
 # --- checked values ---------------------------------------------------------------------
 def _date(value, label: str, field: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ActionError("invalid", f"{label}格式应为 2026-12-31。", field) from None
+    return clean_date(value, label, required=False, field_name=field)
 
 
 def _budget(value) -> Decimal | None:
