@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 
-def _same_day_in(day: dt.date, year: int) -> dt.date:
+def same_day_in(day: dt.date, year: int) -> dt.date:
     """``day`` in ``year``: 29 February becomes 28 February in a common year."""
     try:
         return day.replace(year=year)
@@ -20,8 +20,8 @@ def shifter(old_start: dt.date, new_start: dt.date) -> Callable[[dt.date], dt.da
     day some years later (or earlier) — so 1 March stays 1 March across a leap year — and
     otherwise by the difference of the start dates in days."""
     years = new_start.year - old_start.year
-    if _same_day_in(old_start, new_start.year) == new_start:
-        return lambda day: _same_day_in(day, day.year + years)
+    if same_day_in(old_start, new_start.year) == new_start:
+        return lambda day: same_day_in(day, day.year + years)
     delta = new_start - old_start
     return lambda day: day + delta
 

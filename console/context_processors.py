@@ -28,6 +28,10 @@ NAV = (
                                                  "commitment_create")),
     (_("留言审核"), "comments", "moderate", ("comments",)),
     (_("创建活动"), "campaign", (
+        (_("活动与阶段"), "campaigns", "campaign", (
+            "campaigns", "campaign", "campaign_create", "campaign_edit", "campaign_copy",
+            "phase_create", "phase_edit", "requirement_create", "requirement_edit")),
+        (_("材料报送"), "filings_home", "filings", ("filing_board", "filing", "filing_history")),
         (_("活动日历"), "campaign_calendar", "campaign", ("campaign_calendar",)),
         (_("活动记录"), "activities", "activities", ("activities", "activity_create", "activity",
                                                   "activity_edit")),
@@ -95,6 +99,7 @@ def identity(request):
         "commitments": access.can_anywhere(user, "commitment.view"),
         "moderate": access.can_anywhere(user, "project.moderate"),
         "campaign": access.can_anywhere(user, "campaign.view"),
+        "filings": access.can_anywhere(user, "plan.view"),
         "activities": access.can_anywhere(user, "activity.record"),
         "targets": access.can_anywhere(user, "target.view"),
         "staff": user.is_staff,

@@ -73,6 +73,7 @@ def todo(user, now=None) -> tuple[list[dict], list[Demand] | None]:
     items = [_todo_item(key, queues.QUEUES[key].label, counts[key], f"{list_url}?queue={key}")
              for key in keys]
     items += project_todo(user)
+    items += filing_todo(user)
     orders = supervised(user)
     if orders is None:
         return items, None
@@ -117,6 +118,26 @@ def project_todo(user) -> list[dict]:
         items.append(_todo_item("comments_pending", "待审核留言", count,
                                 reverse("console:comments")))
     return items
+
+
+def filing_todo(user) -> list[dict]:
+    """逾期未报 (issue #12): the participating units' filings past due and missing in the
+    campaigns running today, for those who send the reminders."""
+    from campaigns import status
+
+    if not access.can_bureau_wide(user, "plan.remind"):
+        return []
+    count = status.missing_count(timezone.localdate())
+    return [_todo_item("filings_missing", "逾期未报", count,
+                       f"{reverse('console:filings_home')}?status=missing")]
+
+
+def filings_owed(user) -> list:
+    """待报送材料 (issue #12): what the units the person files for still owe, late or due
+    within two weeks."""
+    from campaigns import status
+
+    return status.owed(user, timezone.localdate())
 
 
 def running_campaign():
@@ -168,6 +189,7 @@ def home(request):
         "campaign": campaign,
         "phases": phases,
         "pace_alerts": pace_alerts(request.user, campaign),
+        "owed": filings_owed(request.user),
         "can_record": access.can_anywhere(request.user, "activity.record"),
         "chart_rows": chart_rows,
         "chart": {"labels": [label for label, _ in chart_rows],
