@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from activities import actions as activities
 from appointments.models import Slot
+from campaigns import actions as campaigns
 from campaigns.models import Campaign
 from catalog import notices
 from catalog.models import ServiceItem
@@ -77,6 +78,11 @@ NOT_PAGES = {
     "console:activity_file": "an attachment's download (read back in tests/test_activities.py)",
     "console:targets_export": "an .xlsx download (read back in tests/test_targets.py)",
     "console:target_delete": "the POST of a target's deletion",
+    "console:campaign_group": "the POST of a leading-group change",
+    "console:campaign_document": "a campaign document's download (tests/test_campaign_console.py)",
+    "console:filing_remind": "the POST of a reminder (run in tests/test_browser_campaign.py)",
+    "console:filing_attachment": "a filed attachment's download "
+                                 "(tests/test_campaign_console.py)",
 }
 
 
@@ -202,6 +208,14 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                                         "summary": "走访座谈。"}, [user],
                               [SimpleUploadedFile("现场.jpg", jpeg_with_gps(640, 480))],
                               by=user)
+    phase = campaign.phases.order_by("order").first()
+    campaign.participants.add(unit)
+    plan = campaigns.save_requirement(phase, {"kind": "plan", "title": "实施方案",
+                                              "due_on": phase.ends_on}, by=user)
+    campaigns.file(plan, unit, phase.ends_on, {
+        "goals": "满意率95%", "standards": "三亮三创", "schedule": "按月推进",
+        "measures": "错时服务", "lead": "王处长"}, by=user)
+    period = f"{phase.ends_on:%Y-%m-%d}"
     goal = activities.save_target(campaign, {"label": "每位党组成员下基层不少于6次",
                                              "kind": "visit", "count": 6, "subject": "role",
                                              "role": "leader"}, by=user)
@@ -227,6 +241,18 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  reverse("console:targets"), reverse("console:targets") + "?behind=1",
                  reverse("console:target_create"),
                  reverse("console:target_edit", args=[goal.pk]),
+                 reverse("console:campaigns"), reverse("console:campaign_create"),
+                 reverse("console:campaign", args=[campaign.code]),
+                 reverse("console:campaign_edit", args=[campaign.code]),
+                 reverse("console:campaign_copy", args=[campaign.code]),
+                 reverse("console:phase_create", args=[campaign.code]),
+                 reverse("console:phase_edit", args=[campaign.code, phase.pk]),
+                 reverse("console:requirement_create", args=[campaign.code, phase.pk]),
+                 reverse("console:requirement_edit", args=[campaign.code, phase.pk, plan.pk]),
+                 reverse("console:filings_home"),
+                 reverse("console:filing_board", args=[phase.pk]),
+                 reverse("console:filing", args=[plan.pk, UNIT, period]),
+                 reverse("console:filing_history", args=[plan.pk, UNIT, period]),
                  "/admin/", "/admin/catalog/category/", "/admin/catalog/category/add/",
                  "/api/v1/docs"]:
         watch.visit(path)
