@@ -174,10 +174,8 @@ class FilingForm(Bootstrap, forms.Form):
         else:
             for name in actions.PLAN_FIELDS:
                 del self.fields[name]
-        if revising:
-            self.fields["note"].required = True
-        else:
-            del self.fields["note"]
+        if not revising:  # a revision's note is asked for by the action (``file``), which
+            del self.fields["note"]  # first refuses a form sent twice
         self.fields["attachments"].widget.attrs["accept"] = ",".join(
             f".{ext}" for ext in documents.ALLOWED)
         for name, field in self.fields.items():

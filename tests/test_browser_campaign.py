@@ -44,10 +44,9 @@ def site(browser, transactional_db, live_server, personas, org, settings, tmp_pa
     push = actions.save_phase(campaign, {"name": "集中推进",
                                          "starts_on": today + dt.timedelta(days=21),
                                          "ends_on": campaign.ends_on}, by=office)
-    actions.save_requirement(first, {"kind": "plan", "title": "实施方案",
-                                     "due_on": today - dt.timedelta(days=5),
-                                     "guidance": "明确目标任务、创建标准、序时进度、推进措施和牵头负责人。"},
-                             by=office)
+    actions.save_requirement(first, {
+        "kind": "plan", "title": "实施方案", "due_on": today - dt.timedelta(days=5),
+        "guidance": "明确目标任务、创建标准、序时进度、推进措施和牵头负责人。"}, by=office)
     actions.save_requirement(push, {"kind": "monthly", "title": "月度进展", "due_day": 5},
                              by=office)
     actions.add_group_member(campaign, personas.leader, GroupPosition.LEADER, "全面领导",
