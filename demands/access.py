@@ -1,10 +1,25 @@
 """The demand capabilities (see docs/service-loop.md for the table)."""
 
-from org.access import ALL_ROLES, register
+from org.access import ALL_ROLES, Reach, register
 from org.models import Role
 
+
+def _paired_enterprises(user):
+    """A cadre of an enterprise's pairing sees the enterprise's demands, while the pairing
+    reaches (its year and the next: ``enterprises.queries``) — read-only, unless their
+    roles give them more. The one place this is decided: lists, the detail page, search,
+    exports and the API all filter through ``org.access`` with ``demand.view``."""
+    from django.db.models import Q
+
+    from enterprises.queries import paired_enterprise_ids
+
+    ids = paired_enterprise_ids(user)
+    return Q(enterprise_id__in=ids) if ids else None
+
+
 R = Role
-VIEW = register("demand.view", ALL_ROLES, involved=True)
+VIEW = register("demand.view", ALL_ROLES, involved=True,
+                reach=Reach("demands.Demand", _paired_enterprises))
 SUBMIT = register("demand.submit", {R.RECEIVER, R.DISPATCHER, R.ADMIN})
 RECEIVE = register("demand.receive", {R.RECEIVER, R.DISPATCHER})
 DISPATCH = register("demand.dispatch", {R.DISPATCHER})
