@@ -29,7 +29,9 @@ APPROVE_EXTENSION = register("demand.approve_extension", {R.DISPATCHER, R.SUPERV
 URGE = register("demand.urge", {R.DISPATCHER, R.SUPERVISOR, R.OFFICE, R.LEADER}, involved=True)
 SUPERVISE = register("demand.supervise", {R.SUPERVISOR, R.LEADER})
 VISIT = register("demand.visit", {R.RECEIVER, R.DISPATCHER})
+# who may export exports what their list shows: a paired cadre's enterprises too
 EXPORT = register("demand.export", {R.DISPATCHER, R.UNIT_HEAD, R.SUPERVISOR, R.OFFICE,
-                                    R.PARTY, R.LEADER, R.ADMIN})
+                                    R.PARTY, R.LEADER, R.ADMIN},
+                  reach=Reach("demands.Demand", _paired_enterprises, holders_only=True))
 KPI = register("demand.kpi", {R.DISPATCHER, R.UNIT_HEAD, R.SUPERVISOR, R.OFFICE, R.PARTY,
                               R.LEADER, R.ADMIN})

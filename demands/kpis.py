@@ -259,3 +259,23 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+
+
+def monthly_satisfaction(queryset: QuerySet, today: dt.date | None = None,
+                         months: int = 12) -> list[tuple[str, Rate]]:
+    """The satisfaction rate of each of the last ``months`` months, this one included,
+    oldest first, as ``breakdown`` by month computes it (first evaluations in the month);
+    a month without an evaluation gives an empty rate ("—"). The enterprise page's series
+    (``queryset``: one enterprise's demands)."""
+    today = today or timezone.localdate()
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    start = month_bounds(index // 12, index % 12 + 1)[0]
+    end = month_bounds(today.year, today.month)[1]
+    found = {key: figures["satisfaction"]
+             for key, _, figures in breakdown(queryset, start, end, "month")}
+    series = []
+    for step in range(months):
+        year, month = divmod(index + step, 12)
+        day = dt.date(year, month + 1, 1)
+        series.append((f"{day:%Y-%m}", found.get(day, Rate(0, 0))))
+    return series

@@ -27,32 +27,38 @@ def reach_years(today: dt.date | None = None) -> tuple[int, ...]:
     return tuple(range(year - REACH + 1, year + 1))
 
 
+def _in_reach(user, today: dt.date | None) -> list[tuple[int, int]]:
+    """(pairing id, enterprise id) of the pairings naming ``user`` as a cadre that reach
+    today: one query, kept on the user object for the request (the permission rules of
+    pairings and demands, the demand filter and the menu all ask)."""
+    if today is None and hasattr(user, "_sanmanyi_paired"):
+        return user._sanmanyi_paired
+    rows = sorted(set(Pairing.cadres.through.objects.filter(
+        user_id=user.pk, pairing__year__in=reach_years(today))
+        .values_list("pairing_id", "pairing__enterprise_id")))
+    if today is None:
+        user._sanmanyi_paired = rows
+    return rows
+
+
 def cadre_pairing_ids(user, today: dt.date | None = None) -> list[int]:
-    """The pairings naming ``user`` as a cadre that reach today (one query)."""
+    """The pairings naming ``user`` as a cadre that reach today."""
     if user is None or not user.is_authenticated:
         return []
-    return sorted(Pairing.cadres.through.objects.filter(
-        user_id=user.pk, pairing__year__in=reach_years(today))
-        .values_list("pairing_id", flat=True).distinct())
+    return [pairing for pairing, _ in _in_reach(user, today)]
 
 
 def paired_enterprise_ids(user, year: int | None = None,
                           today: dt.date | None = None) -> list[int]:
     """The enterprises ``user`` is a cadre of: in a pairing of ``year``, or (no year) in
-    a pairing that reaches today (this year's or last year's). One query; the latter is
-    kept on the user object for the request (the demand filter and permission both ask)."""
+    a pairing that reaches today (this year's or last year's)."""
     if user is None or not user.is_authenticated:
         return []
-    current = year is None and today is None
-    if current and hasattr(user, "_sanmanyi_paired"):
-        return user._sanmanyi_paired
-    years = (year,) if year is not None else reach_years(today)
-    ids = sorted(Pairing.cadres.through.objects.filter(
-        user_id=user.pk, pairing__year__in=years)
+    if year is None:
+        return sorted({enterprise for _, enterprise in _in_reach(user, today)})
+    return sorted(Pairing.cadres.through.objects.filter(
+        user_id=user.pk, pairing__year=year)
         .values_list("pairing__enterprise_id", flat=True).distinct())
-    if current:
-        user._sanmanyi_paired = ids
-    return ids
 
 
 def visible_pairings(user, queryset: QuerySet | None = None) -> QuerySet:

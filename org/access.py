@@ -47,6 +47,7 @@ MANAGERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN})
 class Reach:
     model: str  # "app_label.Model" whose rows ``rows`` selects
     rows: object  # rows(user) -> Q | None
+    holders_only: bool = False  # reaches only for those holding the capability by a role
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ def forget_grants(user) -> None:
 def _reach(user, cap: Capability) -> Q | None:
     """The capability's reach for this user, asked once per user object."""
     if cap.reach is None or user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if cap.reach.holders_only and not any(grant.role in cap.roles for grant in grants(user)):
         return None
     cached = getattr(user, "_sanmanyi_reach", None)
     if cached is None:
