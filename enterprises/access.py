@@ -1,11 +1,12 @@
 """The capabilities of enterprise pairing (docs/campaign.md, "enterprises").
 
-| capability | roles | reach |
-|---|---|---|
-| `enterprise.view` | all | — |
-| `pairing.manage` (enterprises, pairings, secondments) | office, party, leader, admin | — |
-| `pairing.view` | the paired unit's head and handlers (unit scoped); office, party, supervisor, leader, admin | the pairing's cadres, in its year and the next |
-| `pairing.edit` (goals: add, complete, reopen) | unit head (unit scoped), office, party, leader, admin | — |
+* ``enterprise.view`` — all staff.
+* ``pairing.manage`` — the register, pairings and secondments: office, party, leader, admin.
+* ``pairing.view`` — the paired unit's head and handlers (unit scoped); office, party,
+  supervisor, leader, admin; and, by its reach, the pairing's cadres in its year and the
+  next (``enterprises.queries``).
+* ``pairing.edit`` — the annual goals (add, complete, reopen): the paired unit's head
+  (unit scoped), office, party, leader, admin.
 """
 
 from org.access import ALL_ROLES, Reach, register

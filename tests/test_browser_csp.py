@@ -244,7 +244,8 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  reverse("console:secondment_create", args=[firm.pk]),
                  reverse("console:secondment_edit", args=[sent.pk]),
                  "/admin/", "/admin/enterprises/pairing/",
-                 f"/admin/enterprises/pairing/{paired.pk}/change/", "/admin/catalog/category/", "/admin/catalog/category/add/",
+                 f"/admin/enterprises/pairing/{paired.pk}/change/",
+                 "/admin/catalog/category/", "/admin/catalog/category/add/",
                  "/api/v1/docs"]:
         watch.visit(path)
     page = watch.page

@@ -7,12 +7,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const data = JSON.parse(source.textContent);
   const chart = echarts.init(node);
   chart.setOption({
+    animation: false,
     tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : v + "%") },
     grid: { left: 48, right: 16, top: 16, bottom: 28 },
     xAxis: { type: "category", data: data.months.map((m) => m.slice(2)) },
     yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
     series: [{ name: "企业满意率", type: "line", data: data.rates, connectNulls: true,
-               symbolSize: 7 }],
+               showSymbol: true, symbolSize: 7 }],
   });
   window.addEventListener("resize", () => chart.resize());
 });
