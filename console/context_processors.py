@@ -36,6 +36,9 @@ NAV = (
         (_("活动记录"), "activities", "activities", ("activities", "activity_create", "activity",
                                                   "activity_edit")),
         (_("目标任务"), "targets", "targets", ("targets", "target_create", "target_edit")),
+        (_("挂钩企业"), "enterprises", "enterprises", (
+            "enterprises", "enterprise", "pairing_create", "pairing_edit", "goal_add",
+            "goal_complete", "secondment_create", "secondment_edit")),
     )),
     (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
     (_("更多"), "more", (
@@ -102,6 +105,8 @@ def identity(request):
         "filings": access.can_anywhere(user, "plan.view"),
         "activities": access.can_anywhere(user, "activity.record"),
         "targets": access.can_anywhere(user, "target.view"),
+        # the pairing's roles, or a cadre of a pairing in reach
+        "enterprises": access.can_anywhere(user, "pairing.view"),
         "staff": user.is_staff,
     })
     match = getattr(request, "resolver_match", None)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Category
 from catalog.queries import leaf_categories
 from demands.models import Channel, ReplyTemplate, RequesterKind, SlaFlag
+from enterprises.queries import paired_enterprise_ids
 from lib.forms import Bootstrap, MultipleFileField
 from org.models import Unit
 
@@ -67,9 +68,15 @@ class FilterForm(Bootstrap, forms.Form):
     sla = forms.ChoiceField(label=_("时限"), required=False,
                             choices=[("", "全部"), *SlaFlag.choices])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = active_units()
+        if user is not None and paired_enterprise_ids(user):
+            # 我挂钩的企业: a paired cadre's enterprises (docs/campaign.md, "enterprises")
+            self.fields["paired"] = forms.ChoiceField(
+                label=_("挂钩企业"), required=False,
+                choices=[("", "全部"), ("1", "我挂钩的企业")])
+            self.fields["paired"].widget.attrs["class"] = "form-select"
 
 
 def reply_template_field() -> forms.ModelChoiceField:

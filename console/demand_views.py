@@ -22,6 +22,7 @@ from demands.actions.intake import Intake, register
 from demands.catalogue import CATALOGUE
 from demands.exports import write_xlsx
 from demands.models import Demand, Level, ReplyTemplate, SlaFlag
+from enterprises.queries import paired_enterprise_ids
 from inbox.actions import mark_read
 from inbox.models import Notification
 from insights import routing
@@ -50,6 +51,8 @@ def _filtered(request, queryset, form):
         queryset = queryset.filter(channel=data["channel"])
     if data["kind"]:
         queryset = queryset.filter(requester_kind=data["kind"])
+    if data.get("paired"):
+        queryset = queryset.filter(enterprise_id__in=paired_enterprise_ids(request.user))
     if data["sla"]:
         now = timezone.now()
         queryset = {SlaFlag.OVERDUE: queryset.overdue, SlaFlag.WARNING: queryset.warning,
@@ -80,7 +83,7 @@ def demand_list(request):
     if not access.can_anywhere(request.user, "demand.view"):
         raise PermissionDenied
     key = _queue_key(request)
-    form = f.FilterForm(request.GET)
+    form = f.FilterForm(request.GET, user=request.user)
     queryset = _filtered(request, queues.queue_queryset(request.user, key), form)
     rows, cursor = queues.page(queryset.select_related("category", "current_unit",
                                                        "first_receiver"),
@@ -300,7 +303,7 @@ def demand_export(request):
     if not access.can_anywhere(request.user, "demand.export"):
         raise PermissionDenied
     key = _queue_key(request)
-    form = f.FilterForm(request.GET)
+    form = f.FilterForm(request.GET, user=request.user)
     queryset = _filtered(request, queues.queue_queryset(request.user, key), form)
     queryset = access.filter_for(request.user, "demand.export", queryset)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

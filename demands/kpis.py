@@ -125,11 +125,13 @@ DENOMINATOR_NAMES = {"satisfaction": "satisfaction", "on_time": "due", "visit": 
 
 
 def _count(queryset: QuerySet, start, end, now, group_field: str | None,
-           month: bool = False) -> dict:
-    """{group key: {count name: n}} over all metric families."""
+           month: bool = False, only: tuple[str, ...] | None = None) -> dict:
+    """{group key: {count name: n}} over all metric families (or ``only`` these)."""
     tz = ZoneInfo(settings.TIME_ZONE)
     result: dict = defaultdict(dict)
     for name, period_field, denominator, numerators in _families(start, end, now):
+        if only is not None and name not in only:
+            continue
         rows = queryset.filter(denominator)
         aggregates = {DENOMINATOR_NAMES[name]: Count("pk")}
         aggregates.update({key: Count("pk", filter=condition)
@@ -259,3 +261,25 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+
+
+def monthly_satisfaction(queryset: QuerySet, today: dt.date | None = None,
+                         months: int = 12) -> list[tuple[str, Rate]]:
+    """The satisfaction rate of each of the last ``months`` months, this one included,
+    oldest first, counted as ``breakdown`` by month counts it (first evaluations in the
+    month), in one query;
+    a month without an evaluation gives an empty rate ("—"). The enterprise page's series
+    (``queryset``: one enterprise's demands)."""
+    today = today or timezone.localdate()
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    start = month_bounds(index // 12, index % 12 + 1)[0]
+    end = month_bounds(today.year, today.month)[1]
+    counts = _count(queryset, start, end, timezone.now(), None, month=True,
+                    only=("satisfaction",))
+    found = {key: _rates(values)["satisfaction"] for key, values in counts.items()}
+    series = []
+    for step in range(months):
+        year, month = divmod(index + step, 12)
+        day = dt.date(year, month + 1, 1)
+        series.append((f"{day:%Y-%m}", found.get(day, Rate(0, 0))))
+    return series

@@ -282,7 +282,9 @@ def _scope_tsquery(user) -> str:
     """The user's ``demand.view`` scope as OR-ed scope lexemes ("" when they see every
     demand). Raises ``EmptyResultSet`` when they see none."""
     where = access.scope(user, "demand.view")
-    if where.everything:
+    if where.everything or where.reach is not None:
+        # rows the capability reaches otherwise (a paired cadre's enterprises) carry no
+        # scope lexeme: the caller narrows by the permission filter itself
         return ""
     lexemes = sorted({f"_u{path.strip('/').split('/')[-1]}" for path in where.paths})
     if where.user_id is not None:
@@ -308,6 +310,8 @@ def _candidates_postgresql(user, query: ParsedQuery, queryset, names: bool):
     tokens = sorted({token for term in query.terms for token in term})
     and_q, full_q = " & ".join(f"'{token}'" for token in tokens), rank_q
     scope = _scope_tsquery(user)
+    if queryset is None and access.scope(user, "demand.view").reach is not None:
+        queryset = Demand.objects.all()  # the permission filter below is the only narrowing
     if scope:
         and_q, full_q = f"{and_q} & {scope}", f"{full_q} & {scope}"
     extra, extra_params = "", []

@@ -16,6 +16,13 @@ Objects take part by declaring, on their model:
 * optionally ``ACCESS_USER_FIELDS`` — names of its foreign keys to users directly
   involved with it (``("user",)`` for a staff profile).
 
+A capability may also carry a :class:`Reach`: rows of one model that a user reaches
+through something other than a role or a user field — a cadre paired with an enterprise
+reaches its demands (``demands.access``). Its ``rows(user)`` gives a ``Q`` over that model
+or ``None``; it is asked once per user object, and ``None`` (what most people get) leaves
+their queries and cache keys as they were. Other models filtered by the same capability
+(a duplicate flag by ``demand.view``) are not reached.
+
 Anonymous and inactive users hold no roles. Superusers hold every capability everywhere.
 Objects that are not visible raise ``Http404`` from :func:`get_for_user_or_404`, so a
 staff member of unit A asking for unit B's object learns nothing about it.
@@ -37,18 +44,27 @@ MANAGERS = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
+class Reach:
+    model: str  # "app_label.Model" whose rows ``rows`` selects
+    rows: object  # rows(user) -> Q | None
+    holders_only: bool = False  # reaches only for those holding the capability by a role
+
+
+@dataclass(frozen=True)
 class Capability:
     name: str
     roles: frozenset[str]
     involved: bool = False  # the user named by the object holds it too
+    reach: Reach | None = None  # rows reached otherwise (see above)
 
 
 CAPABILITIES: dict[str, Capability] = {}
 
 
-def register(name: str, roles, *, involved: bool = False) -> Capability:
+def register(name: str, roles, *, involved: bool = False,
+             reach: Reach | None = None) -> Capability:
     """Declare a capability. Domain apps register theirs in their ``access`` module."""
-    capability = Capability(name, frozenset(roles), involved)
+    capability = Capability(name, frozenset(roles), involved, reach)
     existing = CAPABILITIES.get(name)
     if existing is not None and existing != capability:
         raise ValueError(f"capability {name!r} registered twice with different roles")
@@ -90,9 +106,28 @@ def grants(user) -> tuple[Grant, ...]:
 
 
 def forget_grants(user) -> None:
-    """Drop the cached grants (after roles change in the same request)."""
-    if hasattr(user, "_sanmanyi_grants"):
-        del user._sanmanyi_grants
+    """Drop the cached grants and reaches — whatever is kept on the user object under a
+    ``_sanmanyi_`` name (after roles or pairings change in the same request)."""
+    for name in [name for name in vars(user) if name.startswith("_sanmanyi_")]:
+        delattr(user, name)
+
+
+def _reach(user, cap: Capability) -> Q | None:
+    """The capability's reach for this user, asked once per user object."""
+    if cap.reach is None or user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if cap.reach.holders_only and not any(grant.role in cap.roles for grant in grants(user)):
+        return None
+    cached = getattr(user, "_sanmanyi_reach", None)
+    if cached is None:
+        cached = user._sanmanyi_reach = {}
+    if cap.name not in cached:
+        cached[cap.name] = cap.reach.rows(user)
+    return cached[cap.name]
+
+
+def _reaches(cap: Capability, model) -> bool:
+    return cap.reach is not None and model._meta.label == cap.reach.model
 
 
 def has_role(user, *roles: str) -> bool:
@@ -143,7 +178,12 @@ def can(user, capability: str, obj: Model) -> bool:
         grant.role in cap.roles and grant.covers(path) for grant in grants(user)
     ):
         return True
-    return cap.involved and _involves(user, obj)
+    if cap.involved and _involves(user, obj):
+        return True
+    if not _reaches(cap, type(obj)) or obj.pk is None:
+        return False
+    reached = _reach(user, cap)
+    return reached is not None and type(obj)._default_manager.filter(reached, pk=obj.pk).exists()
 
 
 def can_anywhere(user, capability: str) -> bool:
@@ -151,7 +191,8 @@ def can_anywhere(user, capability: str) -> bool:
     cap = _capability(capability)
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or any(grant.role in cap.roles for grant in grants(user))
+    return user.is_superuser or any(grant.role in cap.roles for grant in grants(user)) \
+        or _reach(user, cap) is not None
 
 
 @dataclass(frozen=True)
@@ -162,10 +203,12 @@ class Scope:
     everything: bool = False
     paths: tuple[str, ...] = ()
     user_id: int | None = None  # set when the capability also reaches involved objects
+    reach: Q | None = None  # the rows the capability's reach adds (not unit paths)
 
     @property
     def nothing(self) -> bool:
-        return not self.everything and not self.paths and self.user_id is None
+        return (not self.everything and not self.paths and self.user_id is None
+                and self.reach is None)
 
 
 def scope(user, capability: str) -> Scope:
@@ -180,7 +223,7 @@ def scope(user, capability: str) -> Scope:
     if any(grant.scope_path is None for grant in relevant):
         return Scope(everything=True)
     return Scope(paths=tuple(sorted({grant.scope_path for grant in relevant})),
-                 user_id=user.pk if cap.involved else None)
+                 user_id=user.pk if cap.involved else None, reach=_reach(user, cap))
 
 
 def scope_q(user, capability: str, model: type[Model]) -> Q | None:
@@ -196,6 +239,8 @@ def scope_q(user, capability: str, model: type[Model]) -> Q | None:
     if where.user_id is not None:
         parts += [Q(**{lookup: where.user_id})
                   for lookup in getattr(model, "ACCESS_USER_FIELDS", ())]
+    if where.reach is not None and _reaches(_capability(capability), model):
+        parts.append(where.reach)
     return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
@@ -233,4 +278,5 @@ def scope_key(user, capability: str) -> str:
     if where.everything:
         return "all"
     return f"units:{','.join(where.paths)}" + (
-        f";user:{where.user_id}" if where.user_id is not None else "")
+        f";user:{where.user_id}" if where.user_id is not None else "") + (
+        f";reach:{user.pk}" if where.reach is not None else "")

@@ -22,6 +22,8 @@ from campaigns.models import Campaign
 from catalog import notices
 from catalog.models import ServiceItem
 from demands.models import Demand, State
+from enterprises import actions as pairing
+from enterprises.models import Enterprise
 from imports import runner
 from imports.models import Job
 from org.demo import DEMO_PASSWORD
@@ -83,6 +85,7 @@ NOT_PAGES = {
     "console:filing_remind": "the POST of a reminder (run in tests/test_browser_campaign.py)",
     "console:filing_attachment": "a filed attachment's download "
                                  "(tests/test_campaign_console.py)",
+    "console:goal_reopen": "the POST of a pairing goal's reopening",
 }
 
 
@@ -219,6 +222,12 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     goal = activities.save_target(campaign, {"label": "每位党组成员下基层不少于6次",
                                              "kind": "visit", "count": 6, "subject": "role",
                                              "role": "leader"}, by=user)
+    firm = Enterprise.objects.order_by("name").first()
+    paired = pairing.save_pairing(firm, unit, timezone.localdate().year, [user],
+                                  "每季度走访一次。", user)
+    aim = pairing.add_goal(paired, "协调解决厂区道路照明", None, user)
+    sent = pairing.save_secondment({"cadre": user.pk, "enterprise": firm,
+                                    "starts_on": timezone.localdate()}, user)
     for path in [reverse("console:home"), reverse("console:org_tree"),
                  reverse("console:unit_detail", args=[UNIT]), reverse("console:demand_list"),
                  reverse("console:demand_list") + "?queue=overdue",
@@ -254,6 +263,16 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  reverse("console:filing", args=[plan.pk, UNIT, period]),
                  reverse("console:filing_history", args=[plan.pk, UNIT, period]),
                  "/admin/", "/admin/catalog/category/", "/admin/catalog/category/add/",
+                 reverse("console:enterprises"), reverse("console:enterprise", args=[firm.pk]),
+                 reverse("console:pairing_create", args=[firm.pk]),
+                 reverse("console:pairing_edit", args=[paired.pk]),
+                 reverse("console:goal_add", args=[paired.pk]),
+                 reverse("console:goal_complete", args=[aim.pk]),
+                 reverse("console:secondment_create", args=[firm.pk]),
+                 reverse("console:secondment_edit", args=[sent.pk]),
+                 "/admin/", "/admin/enterprises/pairing/",
+                 f"/admin/enterprises/pairing/{paired.pk}/change/",
+                 "/admin/catalog/category/", "/admin/catalog/category/add/",
                  "/api/v1/docs"]:
         watch.visit(path)
     page = watch.page
@@ -293,6 +312,9 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     watch.visit(reverse("console:dashboard"))
     page.locator("#group-chart").hover()
     watch.check("dashboard tooltip")
+    watch.visit(reverse("console:enterprise", args=[firm.pk]))
+    page.locator("#satisfaction-chart").hover()
+    watch.check("enterprise satisfaction tooltip")
     # a demand in each state, with the action forms a superuser is offered
     for state in State.values:
         demand = Demand.objects.filter(state=state).first()
