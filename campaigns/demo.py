@@ -38,7 +38,7 @@ def build(context: dict) -> list[str]:
             "name": "争创“三满意”机关活动",
             "motto": "办群众所需，让群众满意；解基层所忧，让基层满意；帮企业所急，让企业满意",
             "starts_on": D(2015, 1, 28),
-            "ends_on": D(2015, 6, 1),
+            "ends_on": D(2015, 12, 31),  # the working year: the duties are "每年" (docs/campaign.md)
             "office_unit": Unit.objects.get(code="party"),
             "description": "根据《市委市级机关工委关于开展争创“三满意”机关活动的通知》制定；"
                            "参加对象为局属各单位、处室。",

@@ -426,5 +426,6 @@ DEMO_BUILDERS = [
     "places.demo.build",
     "demands.demo.build",
     "projects.demo.build",
+    "activities.demo.build",
     "appointments.demo.build",
 ]

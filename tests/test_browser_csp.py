@@ -223,7 +223,8 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                                              "kind": "visit", "count": 6, "subject": "role",
                                              "role": "leader"}, by=user)
     firm = Enterprise.objects.order_by("name").first()
-    paired = pairing.save_pairing(firm, unit, timezone.localdate().year, [user],
+    # next year: the demo has paired this year's units already
+    paired = pairing.save_pairing(firm, unit, timezone.localdate().year + 1, [user],
                                   "每季度走访一次。", user)
     aim = pairing.add_goal(paired, "协调解决厂区道路照明", None, user)
     sent = pairing.save_secondment({"cadre": user.pk, "enterprise": firm,

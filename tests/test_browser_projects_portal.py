@@ -81,6 +81,7 @@ def project(site, office, org, personas, categories):
 
 
 def fits(page):
+    page.wait_for_load_state("load")  # after a form's answer, once its stylesheet and photos are in
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways ({width}px)"
 

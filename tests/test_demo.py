@@ -7,6 +7,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import call_command
+from django.utils import timezone
 
 from campaigns.models import Campaign
 from enterprises.models import Enterprise
@@ -69,10 +70,37 @@ def test_the_demo_city_has_every_kind_of_unit_role_and_the_seed_enterprises():
     assert Enterprise.objects.count() == 5
     for enterprise in Enterprise.objects.exclude(credit_code=""):
         assert creditcode.is_valid(enterprise.credit_code)
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(code="sanmanyi-2015")
     phases = [p.name for p in campaign.phases.order_by("order")]
     assert phases == ["动员部署", "集中推进", "总结完善"]
     assert campaign.office_unit.name == "机关党委"
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_campaign_in_progress():
+    """The 2015 plan copied into this year: the seed's targets, plans filed on time, late
+    and not at all, people ahead of and behind pace, the five enterprises paired."""
+    from activities import progress
+    from activities.demo import _year_start
+    from campaigns.models import Filing, Reminder
+    from enterprises.models import Pairing
+
+    call_command("load_demo", verbosity=0)
+    year = _year_start(timezone.localdate()).year
+    current = Campaign.objects.get(code=f"sanmanyi-{year}")
+    assert current.copied_from.code == "sanmanyi-2015"
+    assert [p.name for p in current.phases.order_by("order")] == ["动员部署", "集中推进",
+                                                                   "总结完善"]
+    assert current.targets.count() == 3
+    filings = Filing.objects.filter(requirement__phase__campaign=current)
+    assert filings.filter(late=True).exists() and filings.filter(late=False).exists()
+    assert current.participants.count() > filings.values("unit").distinct().count()
+    assert Reminder.objects.filter(requirement__phase__campaign=current).count() == 1
+    statuses = {row.pace.status for row in progress.rows(current.targets.all())}
+    assert "behind" in statuses and statuses & {"done", "on_pace"}
+    assert Pairing.objects.filter(year=year).values("enterprise").distinct().count() == 5
+    call_command("load_demo", verbosity=0)  # idempotent
+    assert Campaign.objects.filter(code=f"sanmanyi-{year}").count() == 1
 
 
 @pytest.mark.django_db
