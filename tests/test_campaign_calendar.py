@@ -135,7 +135,7 @@ def test_anonymous_is_sent_to_sign_in(client, campaign):
 
 
 @time_machine.travel(NOW)
-def test_the_month_costs_the_same_whatever_the_number_of_units_and_records(
+def test_the_month_costs_the_same_with_100_people_and_5000_records(
         client, campaign, org, personas, django_assert_num_queries):
     client.force_login(personas.leader)
     url = reverse("console:campaign_calendar") + "?month=2026-07"
@@ -156,8 +156,23 @@ def test_the_month_costs_the_same_whatever_the_number_of_units_and_records(
                                    parent=org.bureau)
         campaign.participants.add(unit)
         _file(plan, unit, personas.leader)
-        for day in (1, 2, 3):
-            _record(campaign, unit, D(2026, 7, day), personas.leader)
+    # 100 people with the leader role and 5,000 records of theirs over the month
+    from django.contrib.auth import get_user_model
+
+    from org.models import RoleAssignment
+
+    people = get_user_model().objects.bulk_create(
+        [get_user_model()(username=f"p{n}") for n in range(100)])
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=person, role=Role.LEADER) for person in people])
+    now = timezone.now()
+    records = Activity.objects.bulk_create([
+        Activity(kind=ActivityKind.VISIT, campaign=campaign, occurred_on=D(2026, 7, 1 + n % 31),
+                 unit=org.unit_a, summary="走访", visited="社区", created_by=personas.leader,
+                 created_at=now, updated_at=now) for n in range(5000)])
+    Activity.people.through.objects.bulk_create([
+        Activity.people.through(activity_id=record.pk, user_id=people[n % 100].pk)
+        for n, record in enumerate(records)])
     assert count() == before
 
 
