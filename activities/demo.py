@@ -131,10 +131,10 @@ def _file_plans(campaign: Campaign, office, users, today: dt.date) -> tuple[int,
                 campaign_actions.file(monthly, unit, period, {
                     "content": f"{period.month}月：完成重点服务事项梳理，办理群众诉求并逐件回访。"},
                     head, at=_stamp(due_on - dt.timedelta(days=1)))
-    for unit in missing[:1]:
-        if heads.get(unit.pk) and plan.due_on < today:
-            campaign_actions.remind(plan, unit, plan.due_on, office,
-                                    at=_stamp(plan.due_on + dt.timedelta(days=1), 9))
+    headed = [unit for unit in missing if unit.pk in heads]
+    if headed and plan.due_on < today:  # the office reminds the first that has a head
+        campaign_actions.remind(plan, headed[0], plan.due_on, office,
+                                at=_stamp(plan.due_on + dt.timedelta(days=1), 9))
     return filed, len(missing)
 
 
