@@ -190,6 +190,32 @@ def breakdown(queryset: QuerySet, start, end, by: str, now=None) -> list[tuple[o
     return rows
 
 
+def unit_figures(units, start: dt.datetime, end: dt.datetime, now=None) -> dict:
+    """{unit id: figures} for each of ``units`` over [start, end), a unit's figures
+    covering its whole subtree (a 局属单位 with its 中队). Units without a demand get
+    ``empty()`` figures. What the assessment scores and the leaders' dashboard ranks."""
+    from .models import Demand
+
+    now = now or timezone.now()
+    units = list(units)
+    if not units:
+        return {}
+    condition = Q()
+    for unit in units:
+        condition |= Q(current_unit__path__startswith=unit.path)
+    counts = _count(Demand.objects.filter(condition), start, end, now, "current_unit_id")
+    paths = dict(Unit.objects.filter(pk__in=[key for key in counts if key is not None])
+                 .values_list("pk", "path"))
+    totals: dict = {unit.pk: defaultdict(int) for unit in units}
+    for key, values in counts.items():
+        path = paths.get(key, "")
+        for unit in units:
+            if path.startswith(unit.path):
+                for name, number in values.items():
+                    totals[unit.pk][name] += number or 0
+    return {pk: _rates(values) for pk, values in totals.items()}
+
+
 def _labels(by: str, keys) -> dict:
     if by == "unit":
         return {unit.pk: unit.display_name for unit in Unit.objects.filter(pk__in=keys)}

@@ -198,6 +198,9 @@ INSTALLED_APPS = [
     "appointments",
     "imports",
     "insights",
+    "supervision",
+    "assessment",
+    "bulletins",
     # interfaces
     "ninja",
     "api",

@@ -127,6 +127,20 @@ def test_breakdowns(demands, org):
         [("2026-10", (0, 1)), ("2026-11", (4, 6))]
 
 
+def test_unit_figures_cover_each_units_subtree(demands, org):
+    """A 局属单位's figures include its 中队's demands; a unit without demands gets dashes."""
+    Demand.objects.filter(number="TEST-006").update(current_unit=org.team_a)
+    start, end = kpis.month_bounds(2026, 11)
+    figures = kpis.unit_figures([org.unit_a, org.unit_b, org.team_a, org.intake], start, end,
+                                now=NOW)
+    assert rate(figures[org.unit_a.pk]["satisfaction"]) == (3, 4)  # D1 D2 D5 + D6 (中队)
+    assert rate(figures[org.team_a.pk]["satisfaction"]) == (1, 1)  # D6 only
+    assert rate(figures[org.unit_b.pk]["satisfaction"]) == (1, 2)  # D3 1, D4 4
+    assert rate(figures[org.unit_a.pk]["on_time"]) == (4, 6)  # D1 D5 D6 D11 of + D2 D7
+    assert str(figures[org.intake.pk]["satisfaction"]) == "—"
+    assert kpis.unit_figures([], start, end) == {}
+
+
 def test_a_follow_up_does_not_erase_the_first_bad_evaluation(demands):
     d3 = Demand.objects.get(number="TEST-003")
     d3.evaluation_level, d3.evaluated_at, d3.state = 5, at("2026-11-20 09:00"), State.CLOSED
