@@ -366,7 +366,8 @@ def to_commitment(actor, order: SupervisionOrder, deadline, content: str = "",
     content = clean_text(content, "整改措施", required=False, limit=2000, field_name="content")
     if not content:
         latest = order.answers.order_by("-round").first()
-        content = latest.text[:2000] if latest else f"针对督查发现的问题限期整改：{order.finding}"[:2000]
+        content = (latest.text if latest else f"针对督查发现的问题限期整改：{order.finding}")
+        content = content[:2000]
     made = commitments.create(
         actor, kind=CommitmentKind.RECTIFICATION, unit=order.unit,
         title=f"{order.title[:96]}整改", content=content, source=CommitmentSource.SUPERVISION,

@@ -37,9 +37,10 @@ def sweep(now=None, batch: int = 500) -> dict[str, int]:
                     overdue=True):
                 continue
             order = SupervisionOrder.objects.get(pk=pk)
+            deadline = timezone.localtime(order.deadline)
             OrderEvent.objects.create(order=order, kind=EventKind.OVERDUE, at=now,
                                       from_state=order.state, to_state=order.state,
-                                      data={"deadline": f"{timezone.localtime(order.deadline):%Y-%m-%d %H:%M}"})
+                                      data={"deadline": f"{deadline:%Y-%m-%d %H:%M}"})
             counts["overdue"] += 1
     unescalated = SupervisionOrder.objects.overdue(now).filter(escalated_at=None)
     for pk in list(unescalated.values_list("pk", flat=True)[:batch]):
