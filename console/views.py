@@ -138,9 +138,9 @@ def order_todo(user, now=None) -> tuple[list[dict], dict | None]:
         count = awaiting.count()
         items.append(_todo_item("orders_awaiting", "待反馈督办单", count,
                                 f"{url}?state=awaiting"))
-        shown = {"title": "待反馈的督办单", "empty": "没有待反馈的督办单。", "rows": list(
-            awaiting.select_related("unit").order_by("deadline", "id")[:ORDERS_SHOWN])
-            if count else []}
+        rows = awaiting.select_related("unit").order_by("deadline", "id")[:ORDERS_SHOWN]
+        shown = {"title": "督查督办单 · 待反馈", "empty": "没有待反馈的督查督办单。",
+                 "rows": list(rows) if count else []}
     if access.can_anywhere(user, "order.decide"):
         count = access.filter_for(user, "order.view", SupervisionOrder.objects.filter(
             state=OrderState.ANSWERED)).count()
@@ -150,9 +150,9 @@ def order_todo(user, now=None) -> tuple[list[dict], dict | None]:
         late = access.filter_for(user, "order.view", SupervisionOrder.objects.overdue(now))
         count = late.count()
         items.append(_todo_item("orders_overdue", "逾期督办单", count, f"{url}?overdue=on"))
-        shown = {"title": "逾期未反馈的督办单", "empty": "没有逾期未反馈的督办单。", "rows": list(
-            late.select_related("unit").order_by("deadline", "id")[:ORDERS_SHOWN])
-            if count else []}
+        rows = late.select_related("unit").order_by("deadline", "id")[:ORDERS_SHOWN]
+        shown = {"title": "督查督办单 · 逾期未反馈", "empty": "没有逾期未反馈的督查督办单。",
+                 "rows": list(rows) if count else []}
     if shown is not None:
         for order in shown["rows"]:
             order.late = order.is_overdue(now)

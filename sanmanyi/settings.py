@@ -431,5 +431,6 @@ DEMO_BUILDERS = [
     "demands.demo.build",
     "projects.demo.build",
     "activities.demo.build",
+    "supervision.demo.build",
     "appointments.demo.build",
 ]
