@@ -40,6 +40,9 @@ NAV = (
             "enterprises", "enterprise", "pairing_create", "pairing_edit", "goal_add",
             "goal_complete", "secondment_create", "secondment_edit")),
     )),
+    (_("督查考核"), "oversight", (
+        (_("督查督办"), "orders", "orders", ("orders", "order", "order_issue")),
+    )),
     (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
     (_("更多"), "more", (
         (_("组织机构"), "org_tree", None, ("org_tree", "unit_detail")),
@@ -107,6 +110,7 @@ def identity(request):
         "targets": access.can_anywhere(user, "target.view"),
         # the pairing's roles, or a cadre of a pairing in reach
         "enterprises": access.can_anywhere(user, "pairing.view"),
+        "orders": access.can_anywhere(user, "order.view"),
         "staff": user.is_staff,
     })
     match = getattr(request, "resolver_match", None)

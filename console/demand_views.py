@@ -197,6 +197,10 @@ def _detail_context(request, demand, forms=None, errors=None):
         "templates": {str(t.pk): t.render(demand) for t in ReplyTemplate.objects.all()},
         # 实事项目: the projects this demand fed (linked where the user may see them)
         "projects": _projects_of(request.user, demand),
+        # 督查督办单 (issue #13) about this demand, and 下达督办单 for those who issue them
+        "unit_orders": access.filter_for(request.user, "order.view",
+                                         demand.unit_orders.select_related("unit")),
+        "can_issue_order": access.can_anywhere(request.user, "order.issue"),
         # 登记整改承诺: after a negative evaluation
         "can_commit": demand.evaluation_level in NEGATIVE_LEVELS
         and access.can_anywhere(request.user, "commitment.edit"),

@@ -16,6 +16,7 @@ from . import (
     place_views,
     project_views,
     search_views,
+    supervision_views,
     target_views,
     views,
 )
@@ -121,6 +122,13 @@ urlpatterns = [
     path("targets/new/", target_views.target_create, name="target_create"),
     path("targets/<int:pk>/edit/", target_views.target_edit, name="target_edit"),
     path("targets/<int:pk>/delete/", target_views.target_delete, name="target_delete"),
+    # supervision orders (issue #13)
+    path("orders/", supervision_views.order_list, name="orders"),
+    path("orders/new/", supervision_views.order_issue, name="order_issue"),
+    path("orders/<str:number>/", supervision_views.order_detail, name="order"),
+    path("orders/<str:number>/act/<slug:name>/", supervision_views.order_act, name="order_act"),
+    path("orders/<str:number>/files/<int:pk>/", supervision_views.order_file,
+         name="order_file"),
     # paired enterprises (issue #12)
     path("enterprises/", enterprise_views.enterprise_list, name="enterprises"),
     path("enterprises/<int:pk>/", enterprise_views.enterprise_detail, name="enterprise"),

@@ -120,6 +120,45 @@ def project_todo(user) -> list[dict]:
     return items
 
 
+ORDERS_SHOWN = 10
+
+
+def order_todo(user, now=None) -> tuple[list[dict], dict | None]:
+    """督查督办单 (issue #13): for the people who answer for a unit (its heads and
+    handlers), the orders their units owe an answer to, with the list; for the supervision
+    office and the Party committee, the answers awaiting their decision; for them and the
+    leaders, the orders past their deadline without an answer, with the list."""
+    from supervision.models import OrderState, SupervisionOrder
+
+    now = now or timezone.now()
+    url = reverse("console:orders")
+    items, shown = [], None
+    if access.can_anywhere(user, "order.answer"):
+        awaiting = access.filter_for(user, "order.answer", SupervisionOrder.objects.awaiting())
+        count = awaiting.count()
+        items.append(_todo_item("orders_awaiting", "待反馈督办单", count,
+                                f"{url}?state=awaiting"))
+        rows = awaiting.select_related("unit").order_by("deadline", "id")[:ORDERS_SHOWN]
+        shown = {"title": "督查督办单 · 待反馈", "empty": "没有待反馈的督查督办单。",
+                 "rows": list(rows) if count else []}
+    if access.can_anywhere(user, "order.decide"):
+        count = access.filter_for(user, "order.view", SupervisionOrder.objects.filter(
+            state=OrderState.ANSWERED)).count()
+        items.append(_todo_item("orders_answered", "待审核反馈", count,
+                                f"{url}?state=answered"))
+    if access.can_anywhere(user, "order.decide") or access.can_anywhere(user, "order.issue"):
+        late = access.filter_for(user, "order.view", SupervisionOrder.objects.overdue(now))
+        count = late.count()
+        items.append(_todo_item("orders_overdue", "逾期督办单", count, f"{url}?overdue=on"))
+        rows = late.select_related("unit").order_by("deadline", "id")[:ORDERS_SHOWN]
+        shown = {"title": "督查督办单 · 逾期未反馈", "empty": "没有逾期未反馈的督查督办单。",
+                 "rows": list(rows) if count else []}
+    if shown is not None:
+        for order in shown["rows"]:
+            order.late = order.is_overdue(now)
+    return items, shown
+
+
 def filing_todo(user) -> list[dict]:
     """逾期未报 (issue #12): the participating units' filings past due and missing in the
     campaigns running today, for those who send the reminders."""
@@ -177,6 +216,7 @@ def pace_alerts(user, campaign) -> list[dict]:
 @login_required
 def home(request):
     items, supervised_rows = todo(request.user)
+    order_items, orders = order_todo(request.user)
     campaign, phases = running_campaign()
     staff_by_kind = Counter(
         StaffProfile.objects.filter(user__is_active=True).values_list("unit__kind", flat=True)
@@ -184,8 +224,9 @@ def home(request):
     chart_rows = [(str(label), staff_by_kind[kind]) for kind, label in UnitKind.choices
                   if staff_by_kind.get(kind)]
     context = {
-        "todo": items,
+        "todo": items + order_items,
         "supervised": supervised_rows,
+        "orders": orders,
         "campaign": campaign,
         "phases": phases,
         "pace_alerts": pace_alerts(request.user, campaign),

@@ -25,9 +25,12 @@ from functools import cache
 from django import forms
 from pydantic import Field, create_model
 
+from lib import documents
 from lib.forms import Bootstrap, MultipleFileField, MultipleFileInput
 
-KINDS = ("text", "longtext", "int", "bool", "choice", "datetime", "date", "ref", "photos")
+UPLOADS = ("photos", "files")  # multipart only: not in the API's JSON bodies
+KINDS = ("text", "longtext", "int", "bool", "choice", "datetime", "date", "ref", "photos",
+         "files")
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,9 @@ class Input:
 
     ``kind``: ``text`` (one line), ``longtext`` (a paragraph), ``int``, ``bool`` (a yes/no
     answer), ``choice`` (an integer from ``choices``), ``datetime``, ``date``, ``photos``
-    (uploaded pictures, checked by ``lib.photos``; console only, the API's JSON bodies
-    carry none), or ``ref`` (a reference
+    (uploaded pictures, checked by ``lib.photos``) and ``files`` (office documents, checked
+    by ``lib.documents``) — both console only, the API's JSON bodies carry none — or
+    ``ref`` (a reference
     — a code or a number — that ``resolve(user, value)`` turns into the object the domain
     function takes, raising ``ActionError`` when there is none). ``choices`` may be a
     callable (read when a form is built). ``assist`` names an interface aid that fills the
@@ -63,7 +67,7 @@ class Input:
     @property
     def empty(self):
         """What a missing optional input is passed as."""
-        if self.kind == "photos":
+        if self.kind in UPLOADS:
             return []
         return "" if self.kind in ("text", "longtext", "ref") else None
 
@@ -178,6 +182,10 @@ def _form_field(spec: Input) -> forms.Field:
         case "photos":
             return MultipleFileField(**common, widget=MultipleFileInput(
                 attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp"}))
+        case "files":
+            return MultipleFileField(**common, widget=MultipleFileInput(
+                attrs={"class": "form-control",
+                       "accept": ",".join(f".{ext}" for ext in documents.ALLOWED)}))
         case "datetime":
             return forms.DateTimeField(
                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -243,7 +251,7 @@ def _schema(catalogue: Catalogue, name: str):
 
     transition = catalogue[name]
     fields = {spec.name: _schema_field(spec) for spec in transition.inputs
-              if spec.kind != "photos"}
+              if spec.kind not in UPLOADS}
     model_name = "".join(part.title() for part in (catalogue.domain, name, "in")
                          ).replace("_", "")
     return create_model(model_name, __base__=Schema, **fields)

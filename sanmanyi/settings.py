@@ -398,6 +398,7 @@ CELERY_BEAT_SCHEDULE = {
     "housekeeping": {"task": "sanmanyi.tasks.housekeeping", "schedule": 6 * 3600.0},
     "sla-sweep": {"task": "demands.tasks.sweep", "schedule": 300.0},
     "projects-sweep": {"task": "projects.tasks.sweep", "schedule": 900.0},
+    "supervision-sweep": {"task": "supervision.tasks.sweep", "schedule": 300.0},
     # nightly, when nobody dispatches: both routing models learn the day's history
     "routing-retrain": {"task": "insights.tasks.retrain_routing",
                         "schedule": crontab(hour=ROUTING_RETRAIN_HOUR, minute=30)},
@@ -431,5 +432,6 @@ DEMO_BUILDERS = [
     "demands.demo.build",
     "projects.demo.build",
     "activities.demo.build",
+    "supervision.demo.build",
     "appointments.demo.build",
 ]

@@ -32,6 +32,7 @@ from places.models import Place
 from projects import actions as projects
 from projects import commitments
 from projects.models import Commitment, CommitmentKind, Project, ProjectState
+from supervision.models import SupervisionOrder
 
 from .import_helpers import row, write_csv
 from .test_photos import jpeg_with_gps
@@ -86,6 +87,8 @@ NOT_PAGES = {
     "console:filing_attachment": "a filed attachment's download "
                                  "(tests/test_campaign_console.py)",
     "console:goal_reopen": "the POST of a pairing goal's reopening",
+    "console:order_act": "the POST of a supervision order's action (run below through htmx)",
+    "console:order_file": "an answer's attachment (read back in tests/test_supervision.py)",
 }
 
 
@@ -274,6 +277,10 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  "/admin/", "/admin/enterprises/pairing/",
                  f"/admin/enterprises/pairing/{paired.pk}/change/",
                  "/admin/catalog/category/", "/admin/catalog/category/add/",
+                 reverse("console:orders"), reverse("console:orders") + "?overdue=on",
+                 reverse("console:order_issue"),
+                 reverse("console:order_issue") + f"?demand={Demand.objects.first().number}",
+                 "/admin/supervision/supervisionorder/",
                  "/api/v1/docs"]:
         watch.visit(path)
     page = watch.page
@@ -309,6 +316,23 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     card.get_by_role("button", name="公开", exact=True).click()
     expect(page.get_by_test_id("action-done")).to_have_text("已公开该留言。")
     watch.check("htmx moderation")
+    # 督查督办单: every demo order's page; the issue form's subject switch (a script);
+    # an answer through htmx (multipart), the panel swapped in place
+    for order in SupervisionOrder.objects.order_by("pk"):
+        watch.visit(reverse("console:order", args=[order.number]))
+    watch.visit(reverse("console:order_issue"))
+    page.get_by_role("radio", name="检查发现").check()
+    expect(page.get_by_label("检查发现的问题")).to_be_visible()
+    watch.check("issue form subject switch")
+    waiting = SupervisionOrder.objects.filter(state="issued").first()
+    watch.visit(reverse("console:order", args=[waiting.number]))
+    panel = page.locator("form[data-action=answer]")
+    panel.get_by_label("反馈内容").fill("已核查处理。")
+    panel.locator("input[name=photos]").set_input_files({
+        "name": "现场.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps(640, 480)})
+    panel.get_by_role("button", name="反馈").click()
+    expect(page.get_by_test_id("state")).to_have_text("已反馈")
+    watch.check("htmx order answer")
     # ECharts' tooltips write style attributes: hover a chart of the dashboard
     watch.visit(reverse("console:dashboard"))
     page.locator("#group-chart").hover()

@@ -24,14 +24,18 @@ SHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
 
 # demo login → the cards of their home page
 # (待分类: the demo's message-board export arrives without categories; 逾期里程碑 and
-# 逾期承诺, issue #11, for those who carry projects and commitments forward)
+# 逾期承诺, issue #11, for those who carry projects and commitments forward; the supervision
+# orders of issue #13: 待反馈督办单 for a unit's people, 待审核反馈 for who decides,
+# 逾期督办单 for who decides or issues)
 CARDS = {
     "receiver": ["待分类", "待受理", "即将超期", "已超期"],
     "dispatcher": ["待分类", "待受理", "待派遣", "即将超期", "已超期"],
-    "handler_huanwei": ["待签收", "即将超期", "已超期", "逾期里程碑", "我的督办"],
-    "head_huanwei": ["待签收", "即将超期", "已超期", "逾期里程碑", "逾期承诺", "我的督办"],
-    "supervisor": ["即将超期", "已超期", "逾期里程碑", "逾期承诺", "我的督办"],
-    "leader": ["即将超期", "已超期", "逾期里程碑", "逾期承诺", "我的督办"],
+    "handler_huanwei": ["待签收", "即将超期", "已超期", "逾期里程碑", "我的督办", "待反馈督办单"],
+    "head_huanwei": ["待签收", "即将超期", "已超期", "逾期里程碑", "逾期承诺", "我的督办",
+                     "待反馈督办单"],
+    "supervisor": ["即将超期", "已超期", "逾期里程碑", "逾期承诺", "我的督办", "待审核反馈",
+                   "逾期督办单"],
+    "leader": ["即将超期", "已超期", "逾期里程碑", "逾期承诺", "我的督办", "逾期督办单"],
 }
 
 

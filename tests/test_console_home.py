@@ -15,6 +15,7 @@ from console.templatetags.queue_counts import count_label
 from demands import queues
 from demands.actions import handover, oversight, replies
 from demands.actions.intake import submit
+from supervision import actions as orders
 
 from .demand_helpers import at, intake, registered
 
@@ -55,16 +56,18 @@ def todo_of(client, user) -> dict[str, str]:
     ("dispatcher", {"unclassified": "1", "submitted": "1", "received": "1", "warning": "3",
                     "overdue": "1"}),
     # 逾期里程碑 / 逾期承诺 (issue #11) for those who carry projects and commitments forward
+    # 督查督办单 (issue #13): to answer for a unit, to decide, overdue for who issues them
     ("handler_a", {"dispatched": "1", "warning": "1", "overdue": "0", "milestones_overdue": "0",
-                   "supervised": "0"}),
+                   "supervised": "0", "orders_awaiting": "0"}),
     ("head_a", {"dispatched": "1", "warning": "1", "overdue": "0", "milestones_overdue": "0",
-                "commitments_overdue": "0", "supervised": "0"}),
+                "commitments_overdue": "0", "supervised": "0", "orders_awaiting": "0"}),
     ("handler_b", {"dispatched": "0", "warning": "1", "overdue": "1", "milestones_overdue": "0",
-                   "supervised": "1"}),
+                   "supervised": "1", "orders_awaiting": "0"}),
     ("supervisor", {"warning": "3", "overdue": "1", "milestones_overdue": "0",
-                    "commitments_overdue": "0", "supervised": "1"}),
+                    "commitments_overdue": "0", "supervised": "1", "orders_answered": "0",
+                    "orders_overdue": "0"}),
     ("leader", {"warning": "3", "overdue": "1", "milestones_overdue": "0",
-                "commitments_overdue": "0", "supervised": "0"}),
+                "commitments_overdue": "0", "supervised": "0", "orders_overdue": "0"}),
 ])
 def test_each_role_sees_its_own_counts_in_its_scope(client, personas, city, name, expected):
     assert todo_of(client, getattr(personas, name)) == expected
@@ -130,18 +133,24 @@ def test_counting_stops_past_the_limit(personas, city):
 # identity (profile, roles), session save (3); 我的督办 adds its count and, when it has
 # rows, their list; who files for a unit, the campaigns' participants (待报送材料); one
 # more for the pairings the person is a cadre of (the reach of demand.view for
-# unit-scoped people, the 挂钩企业 menu for those without a pairing role; docs/campaign.md)
+# unit-scoped people, the 挂钩企业 menu for those without a pairing role; docs/campaign.md);
+# 督查督办单 (issue #13): the unit's awaiting orders (count, and rows when there are), the
+# answers to decide and the overdue orders (count, and rows when there are)
 @pytest.mark.parametrize(("name", "most"), [
-    ("receiver", 13), ("dispatcher", 13), ("handler_a", 17), ("head_a", 18),
-    ("supervisor", 16), ("leader", 15),
+    ("receiver", 13), ("dispatcher", 13), ("handler_a", 19), ("head_a", 20),
+    ("supervisor", 19), ("leader", 17),
 ])
 def test_the_home_page_costs_a_fixed_number_of_queries(client, personas, org, categories, city,
                                                        name, most,
                                                        django_assert_max_num_queries):
-    for _ in range(3):  # more demands, sent and supervised, cost no query more
+    for n in range(3):  # more demands, sent and supervised, cost no query more
         demand = registered(personas, categories.litter, "2026-11-23 09:00")
         demand = handover.dispatch(personas.dispatcher, demand, org.unit_a)
         oversight.supervise(personas.supervisor, demand, "请尽快办理。")
+        # and more supervision orders, past their deadline or not, listed on the page
+        orders.issue(personas.supervisor, subject_kind="demand", demands=[demand],
+                     title="督办", requirement="说明。", at=at("2026-11-23 09:00"),
+                     deadline=at("2026-11-23 10:00") if n else at("2099-01-01 09:00"))
     client.force_login(getattr(personas, name))
     with django_assert_max_num_queries(most):
         client.get(reverse("console:home"))
