@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -271,7 +272,7 @@ def activity_create(request):
                 _attach_error(form, error)
             else:
                 if getattr(activity, "repeated", False):
-                    messages.info(request, "这份记录已经提交过，没有重复保存。")
+                    messages.info(request, _t("这份记录已经提交过，没有重复保存。"))
                 else:
                     messages.success(request, f"已记录{activity.get_kind_display()}。")
                 return redirect("console:activity", pk=activity.pk)
@@ -339,7 +340,7 @@ def activity_edit(request, pk):
         except ActionError as error:
             _attach_error(form, error)
         else:
-            messages.success(request, "已保存修改。")
+            messages.success(request, _t("已保存修改。"))
             return redirect("console:activity", pk=activity.pk)
     return render(request, "console/activities/form.html", {
         "form": form, "kind": kind, "creating": False, "activity": activity,
@@ -358,7 +359,7 @@ def activity_delete(request, pk):
             raise PermissionDenied from None
         messages.error(request, error.message)
         return redirect("console:activity", pk=activity.pk)
-    messages.success(request, "已删除这条记录，它不再计入目标进度。")
+    messages.success(request, _t("已删除这条记录，它不再计入目标进度。"))
     return redirect("console:activities")
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 
 from activities import calendar
 from campaigns.models import Campaign
@@ -37,15 +38,15 @@ def campaign_calendar(request):
     if campaign is None:
         return render(request, "console/calendar.html", {"month": None})
     if code and campaign.code != code:
-        messages.warning(request, "没有找到该创建活动，已显示当前活动。")
+        messages.warning(request, _t("没有找到该创建活动，已显示当前活动。"))
     today = timezone.localdate()
     first = _month(request.GET.get("month"))
     if request.GET.get("month") and first is None:
-        messages.warning(request, "月份格式应为“年-月”，如 2026-07，已显示默认月份。")
+        messages.warning(request, _t("月份格式应为“年-月”，如 2026-07，已显示默认月份。"))
     if first is None:
         first = calendar.default_month(campaign, today)
     elif not calendar.month_start(campaign.starts_on) <= first <= campaign.ends_on:
-        messages.warning(request, "该月份不在活动期间内，已显示活动期间内最近的月份。")
+        messages.warning(request, _t("该月份不在活动期间内，已显示活动期间内最近的月份。"))
         first = calendar.default_month(campaign, first)
     feed = request.build_absolute_uri(
         reverse("console:calendar_ics", args=[calendar.feed_token(request.user)]))

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -219,7 +220,7 @@ def campaign_edit(request, code):
         except ActionError as error:
             _attach_error(form, error)
         else:
-            messages.success(request, "已保存修改。")
+            messages.success(request, _t("已保存修改。"))
             return redirect("console:campaign", code=campaign.code)
     members = list(campaign.leading_group.select_related("user__staff__unit"))
     return render(request, "console/campaigns/form.html", {
@@ -244,18 +245,18 @@ def campaign_group(request, code):
             actions.add_group_member(campaign, form.cleaned_data["user"],
                                      form.cleaned_data["position"],
                                      form.cleaned_data["responsibility"], by=request.user)
-            messages.success(request, "已增加领导小组成员。")
+            messages.success(request, _t("已增加领导小组成员。"))
         else:
             member = get_object_or_404(LeadingGroupMember, campaign=campaign,
                                        pk=request.POST.get("member") or 0)
             if operation == "remove":
                 actions.remove_group_member(member, by=request.user)
-                messages.success(request, "已移出领导小组。")
+                messages.success(request, _t("已移出领导小组。"))
             else:
                 actions.update_group_member(member, request.POST.get("position"),
                                             request.POST.get("responsibility", ""),
                                             by=request.user)
-                messages.success(request, "已保存领导小组成员。")
+                messages.success(request, _t("已保存领导小组成员。"))
     except ActionError as error:
         messages.error(request, error.message)
     return redirect(f"{reverse('console:campaign_edit', args=[campaign.code])}#group")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category
 from catalog.queries import leaf_categories
+from demands import kpis
 from demands.models import Channel, ReplyTemplate, RequesterKind, SlaFlag
 from enterprises.queries import paired_enterprise_ids
 from lib.forms import Bootstrap, MultipleFileField
@@ -77,6 +78,44 @@ class FilterForm(Bootstrap, forms.Form):
                 label=_("挂钩企业"), required=False,
                 choices=[("", "全部"), ("1", "我挂钩的企业")])
             self.fields["paired"].widget.attrs["class"] = "form-select"
+
+
+class RecordsForm(forms.Form):
+    """The list behind a figure (``demands.kpis.records_url``): hidden inputs that ride
+    along with the filters, shown as a caption above the list."""
+
+    kpi = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                            choices=[("", ""), *((key, key) for key in kpis.RECORD_FIGURES)])
+    part = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                             choices=[("", ""), ("hit", "hit"), ("miss", "miss")])
+    start = forms.DateField(required=False, widget=forms.HiddenInput, input_formats=["%Y-%m-%d"])
+    end = forms.DateField(required=False, widget=forms.HiddenInput, input_formats=["%Y-%m-%d"])
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None:  # the URL says from/to (Python keywords as field names)
+            data = {"kpi": data.get("kpi", ""), "part": data.get("part", ""),
+                    "start": data.get("from", ""), "end": data.get("to", "")}
+        super().__init__(data, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kpi") and not (data.get("start") and data.get("end")):
+            raise forms.ValidationError("统计口径缺少起止日期。")
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("开始日期不能晚于结束日期。")
+        return data
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data.get("kpi"))
+
+    def bounds(self):
+        return kpis.day_bounds(self.cleaned_data["start"], self.cleaned_data["end"])
+
+    def caption(self) -> str:
+        data = self.cleaned_data
+        return (f"{kpis.records_label(data['kpi'], data['part'] or None)}："
+                f"{data['start']:%Y-%m-%d} 至 {data['end']:%Y-%m-%d}")
 
 
 def reply_template_field() -> forms.ModelChoiceField:

@@ -36,6 +36,11 @@ from . import demand_panel
 
 
 def _filtered(request, queryset, form):
+    records = f.RecordsForm(request.GET)
+    if records.active:  # the list behind a figure (kpis.records_url)
+        start, end = records.bounds()
+        queryset = kpis.records(queryset, records.cleaned_data["kpi"], start, end,
+                                records.cleaned_data["part"] or None)
     if not form.is_valid():
         return queryset
     data = form.cleaned_data
@@ -95,6 +100,7 @@ def demand_list(request):
         "queues": queues.queues_for(request.user),
         "queue": queues.QUEUES[key],
         "form": form,
+        "records": f.RecordsForm(request.GET) if "kpi" in request.GET else None,
         "rows": [(demand, demand.sla_state(now)) for demand in rows],
         "next_url": f"?{params.urlencode()}&after={cursor}" if cursor else None,
         "first_url": f"?{params.urlencode()}" if request.GET.get("after") else None,

@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -233,7 +234,7 @@ def pairing_create(request, pk):
         except ActionError as error:
             _attach(form, error)
         else:
-            messages.success(request, "已添加挂钩帮办。")
+            messages.success(request, _t("已添加挂钩帮办。"))
             return _back(enterprise, data["year"])
     return _form_page(request, form, title=_("新增挂钩帮办"), enterprise=enterprise,
                       action_label=_("保存"))
@@ -256,7 +257,7 @@ def pairing_edit(request, pk):
         except ActionError as error:
             _attach(form, error)
         else:
-            messages.success(request, "已保存挂钩帮办。")
+            messages.success(request, _t("已保存挂钩帮办。"))
             return _back(enterprise, data["year"])
     return _form_page(request, form, title=_("编辑挂钩帮办"), enterprise=enterprise,
                       action_label=_("保存"), extra={"pairing": pairing})
@@ -273,7 +274,7 @@ def goal_add(request, pk):
         except ActionError as error:
             _attach(form, error)
         else:
-            messages.success(request, "已添加年度目标。")
+            messages.success(request, _t("已添加年度目标。"))
             return _back(pairing.enterprise, pairing.year)
     return _form_page(request, form, title=_("添加年度目标"), enterprise=pairing.enterprise,
                       action_label=_("添加"), extra={"pairing": pairing})
@@ -339,7 +340,7 @@ def _secondment_page(request, enterprise, secondment=None):
         except ActionError as error:
             _attach(form, error)
         else:
-            messages.success(request, "已保存选派干部。")
+            messages.success(request, _t("已保存选派干部。"))
             return _back(enterprise)
     return _form_page(request, form, title=_("选派干部"), enterprise=enterprise,
                       action_label=_("保存"), extra={"secondment": secondment})

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -68,7 +69,7 @@ def filings_home(request):
              or phases.filter(starts_on__lte=today).first()
              or phases.order_by("starts_on", "pk").first())
     if phase is None:
-        messages.info(request, "还没有设置活动阶段。")
+        messages.info(request, _t("还没有设置活动阶段。"))
         return redirect("console:campaigns")
     query = request.GET.urlencode()
     url = reverse("console:filing_board", args=[phase.pk])

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -47,7 +48,7 @@ def _campaign(request) -> Campaign | None:
     code = request.GET.get("campaign")
     campaign = Campaign.objects.filter(code=code).first() if code else None
     if code and campaign is None:
-        messages.warning(request, "没有找到该创建活动，已显示当前活动。")
+        messages.warning(request, _t("没有找到该创建活动，已显示当前活动。"))
     return campaign or latest_campaign()
 
 

@@ -99,6 +99,93 @@ def _families(start, end, now):
     ]
 
 
+# The lists behind the figures: which family a figure counts in, and (for the
+# satisfaction of one requester kind) the extra condition.
+RECORD_FIGURES = {
+    "satisfaction": ("satisfaction", None),
+    "satisfaction_citizen": ("satisfaction", "citizen"),
+    "satisfaction_grassroots": ("satisfaction", "grassroots"),
+    "satisfaction_enterprise": ("satisfaction", "enterprise"),
+    "on_time": ("on_time", None),
+    "overdue": ("on_time", None),  # the misses of the on-time rate
+    "visit": ("visit", None),
+    "repeat": ("repeat", None),
+    "return": ("return", None),
+    "extension": ("extension", None),
+}
+FIGURE_LABELS = {
+    "satisfaction": "满意率", "satisfaction_citizen": "群众满意率",
+    "satisfaction_grassroots": "基层满意率", "satisfaction_enterprise": "企业满意率",
+    "on_time": "按时办结率", "overdue": "超期数", "visit": "回访率", "repeat": "重复诉求率",
+    "return": "退单率", "extension": "延期率",
+}
+PART_LABELS = {"hit": {"satisfaction": "满意", "on_time": "按时", "visit": "已回访",
+                       "repeat": "重复", "return": "被退单", "extension": "获批延期"},
+               "miss": {"satisfaction": "不满意", "on_time": "超期", "visit": "未回访",
+                        "repeat": "非重复", "return": "未退单", "extension": "未延期"}}
+
+
+def records(queryset: QuerySet, figure: str, start: dt.datetime, end: dt.datetime,
+            part: str | None = None, now=None) -> QuerySet:
+    """The demands a figure counts over [start, end): its denominator (``part`` None),
+    the numerator (``"hit"``) or the rest (``"miss"``). The same conditions as the
+    figures themselves (``_families``), so the list always adds up to the number."""
+    family, kind = RECORD_FIGURES[figure]
+    now = now or timezone.now()
+    if figure == "overdue" and part is None:
+        part = "miss"
+    for name, _field, denominator, numerators in _families(start, end, now):
+        if name != family:
+            continue
+        rows = queryset.filter(denominator)
+        if kind:
+            rows = rows.filter(requester_kind=kind)
+        (numerator,) = numerators.values()
+        if part == "hit":
+            rows = rows.filter(numerator)
+        elif part == "miss":
+            rows = rows.exclude(numerator)
+        return rows
+    raise ValueError(f"unknown figure {figure!r}")  # pragma: no cover - RECORD_FIGURES
+
+
+def records_label(figure: str, part: str | None) -> str:
+    """"按时办结率 · 超期" — the caption of the list behind a figure."""
+    family = RECORD_FIGURES[figure][0]
+    if figure == "overdue":
+        return FIGURE_LABELS[figure]
+    label = FIGURE_LABELS[figure]
+    return f"{label} · {PART_LABELS[part][family]}" if part in PART_LABELS else \
+        f"{label} · 参与统计的诉求"
+
+
+def records_url(figure: str, start: dt.datetime, end: dt.datetime, *, unit=None,
+                part: str | None = None) -> str:
+    """The console's demand list of the demands behind a figure (the unit's subtree when
+    ``unit`` is given). ``start``/``end`` as everywhere here ([start, end), aware)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    if figure not in RECORD_FIGURES:
+        raise ValueError(f"unknown figure {figure!r}")
+    last = timezone.localtime(end - dt.timedelta(microseconds=1))
+    params = {"queue": "all", "kpi": figure, "from": f"{timezone.localtime(start):%Y-%m-%d}",
+              "to": f"{last:%Y-%m-%d}"}
+    if part:
+        params["part"] = part
+    if unit is not None:
+        params["unit"] = getattr(unit, "pk", unit)
+    return f"{reverse('console:demand_list')}?{urlencode(params)}"
+
+
+def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[first 00:00, the day after last 00:00) in the bureau's time zone."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    return (dt.datetime.combine(first, dt.time(), tz),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz))
+
+
 def _rates(counts: dict[str, int]) -> dict:
     """Turn raw counts of one group into the named figures."""
     out = {}

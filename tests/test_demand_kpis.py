@@ -193,3 +193,33 @@ def test_scope_keys_separate_units(personas):
     assert access.scope_key(personas.leader, "demand.kpi") == "all"
     assert access.scope_key(personas.head_a, "demand.kpi").startswith("units:")
     assert access.scope_key(personas.handler_a, "demand.kpi") == "units:"
+
+
+@pytest.mark.parametrize("figure", sorted(kpis.RECORD_FIGURES))
+def test_the_list_behind_each_figure_adds_up_to_it(demands, figure):
+    start, end = kpis.month_bounds(2026, 11)
+    figures = kpis.summary(Demand.objects.all(), start, end, now=NOW)
+    counted = kpis.records(Demand.objects.all(), figure, start, end, now=NOW)
+    hit = kpis.records(Demand.objects.all(), figure, start, end, "hit", now=NOW)
+    miss = kpis.records(Demand.objects.all(), figure, start, end, "miss", now=NOW)
+    if figure == "overdue":
+        assert counted.count() == figures["overdue"] == 2
+        assert sorted(counted.values_list("number", flat=True)) == ["TEST-002", "TEST-007"]
+        return
+    assert (hit.count(), counted.count()) == rate(figures[figure])
+    assert miss.count() == counted.count() - hit.count()
+    assert not set(hit.values_list("pk", flat=True)) & set(miss.values_list("pk", flat=True))
+
+
+def test_the_console_list_behind_a_figure(demands, org, personas, client):
+    start, end = kpis.month_bounds(2026, 11)
+    url = kpis.records_url("satisfaction", start, end, unit=org.unit_a, part="miss")
+    assert "from=2026-11-01" in url and "to=2026-11-30" in url
+    client.force_login(personas.leader)
+    page = client.get(url).content.decode()
+    # unit A's November evaluations: D1 5, D2 3, D5 2, D6 5 → the dissatisfied one is D5
+    assert "满意率 · 不满意：2026-11-01 至 2026-11-30" in page
+    assert "TEST-005" in page
+    assert all(f"TEST-00{n}" not in page for n in (1, 2, 3, 4, 6, 7, 8, 9))
+    broken = client.get(url.replace("from=2026-11-01", "from=2026-13-01")).content.decode()
+    assert "统计口径链接无效" in broken
