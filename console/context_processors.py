@@ -40,6 +40,10 @@ NAV = (
             "enterprises", "enterprise", "pairing_create", "pairing_edit", "goal_add",
             "goal_complete", "secondment_create", "secondment_edit")),
     )),
+    (_("督查考核"), "oversight", (
+        (_("通报"), "bulletins", "bulletins", (
+            "bulletins", "bulletin_create", "bulletin", "bulletin_templates")),
+    )),
     (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
     (_("更多"), "more", (
         (_("组织机构"), "org_tree", None, ("org_tree", "unit_detail")),
@@ -107,6 +111,7 @@ def identity(request):
         "targets": access.can_anywhere(user, "target.view"),
         # the pairing's roles, or a cadre of a pairing in reach
         "enterprises": access.can_anywhere(user, "pairing.view"),
+        "bulletins": access.can_anywhere(user, "bulletin.view"),
         "staff": user.is_staff,
     })
     match = getattr(request, "resolver_match", None)
