@@ -141,11 +141,15 @@ def bulletin_create(request):
 # --- one bulletin --------------------------------------------------------------------------
 def _detail(request, bulletin, status=200, **extra):
     can_manage = actions.may_manage(request.user)
+    errors = extra.get("errors", {})
     panels = [{"name": transition.name, "label": transition.label, "help": transition.help,
-               "error": extra.get("errors", {}).get(transition.name)}
+               "error": errors.get(transition.name)}
               for transition in CATALOGUE.available(request.user, bulletin)]
+    shown = {panel["name"] for panel in panels}
     return render(request, "console/bulletins/detail.html", {
         "bulletin": bulletin, "panels": panels, "can_manage": can_manage,
+        # a refusal of an action no longer offered (issued meanwhile, say)
+        "stray_errors": [message for name, message in errors.items() if name not in shown],
         "edited_form": extra.get("edited_form") or (
             EditedForm() if can_manage and bulletin.state == "draft" else None),
     }, status=status)
