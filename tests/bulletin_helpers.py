@@ -96,7 +96,8 @@ def november(org, categories, personas):
                                    ends_on=dt.date(2026, 12, 31))
     for day, kind, unit, summary in [
             (dt.date(2026, 10, 30), "visit", a, "十月走访。"),
-            (dt.date(2026, 11, 20), "visit", a, "走访幸福社区，李先生反映路灯问题，电话13905271234。"),
+            (dt.date(2026, 11, 20), "visit", a,
+             "走访幸福社区，李先生反映路灯问题，电话13905271234。"),
             (dt.date(2026, 11, 25), "volunteer", b, "周末志愿清扫。")]:
         Activity.objects.create(kind=kind, campaign=campaign, occurred_on=day, unit=unit,
                                 summary=summary, created_by=personas.leader,

@@ -6,6 +6,7 @@ are in sanmanyi/settings.py."""
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,6 +18,8 @@ from playwright.sync_api import expect
 
 from activities import actions as activities
 from appointments.models import Slot
+from bulletins import actions as bulletins
+from bulletins import generation
 from campaigns import actions as campaigns
 from campaigns.models import Campaign
 from catalog import notices
@@ -86,6 +89,15 @@ NOT_PAGES = {
     "console:filing_attachment": "a filed attachment's download "
                                  "(tests/test_campaign_console.py)",
     "console:goal_reopen": "the POST of a pairing goal's reopening",
+    "console:bulletin_file": "a bulletin's .docx download (read back in tests/test_bulletins.py)",
+    "console:bulletin_upload": "the POST of an edited copy",
+    "console:bulletin_act": "the POST of a bulletin's action",
+    "console:bulletin_template_use": "the POST that activates a template",
+    "console:bulletin_template_file": "a template's .docx download",
+    "console:bulletin_template_default": "the default template's .docx download "
+                                         "(tests/test_bulletins.py)",
+    "portal:bulletin_download": "an issued bulletin's .docx download "
+                                "(tests/test_bulletins.py)",
 }
 
 
@@ -168,7 +180,7 @@ def walk_the_portal(watch: Watch, service: ServiceItem) -> None:
                  reverse("portal:services"), reverse("portal:appointments"),
                  reverse("portal:book", args=[slot.pk]), reverse("portal:cancel_booking"),
                  reverse("portal:projects"), reverse("portal:commitments"),
-                 reverse("portal:statistics"),
+                 reverse("portal:statistics"), reverse("portal:bulletins"),
                  reverse("portal:project", args=[
                      Project.objects.filter(state=ProjectState.DONE).get().pk]),
                  reverse("portal:commitment", args=[
@@ -338,6 +350,20 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     expect(page.get_by_test_id("progress-text")).to_contain_text("已完成", timeout=10_000)
     watch.seen.append(reverse("console:import_detail", args=[Job.objects.get().pk]))
     watch.check("import")
+    # a bulletin: the worker's part run here; the progress bar polls through htmx and the
+    # page reloads itself when the file is ready
+    with mock.patch("bulletins.actions.enqueue"):
+        bulletin = bulletins.create(user, "monthly")
+    for path in [reverse("console:bulletins"), reverse("console:bulletin_create"),
+                 reverse("console:bulletin_create") + "?kind=phase",
+                 reverse("console:bulletin_templates")]:
+        watch.visit(path)
+    watch.visit(reverse("console:bulletin", args=[bulletin.pk]))
+    expect(page.get_by_test_id("progress-text")).to_have_text("排队中")
+    generation.run(bulletin.pk)
+    expect(page.get_by_test_id("download")).to_be_visible(timeout=10_000)
+    watch.seen.append(reverse("console:bulletin_progress", args=[bulletin.pk]))
+    watch.check("bulletin progress")
 
 
 def test_every_page_loads_under_the_csp_without_a_violation(browser, site, tmp_path):

@@ -293,7 +293,8 @@ def test_a_broken_active_template_makes_no_bulletin(office, month, eager,
     bad.file.save("bad.docx", ContentFile(out.getvalue()))
     with pytest.raises(ActionError) as refused, django_capture_on_commit_callbacks(execute=True):
         actions.create(office, "monthly", START, END)
-    assert refused.value.message.startswith("启用的通报模板“改坏的模板”不能使用：模板中的标签写法有误")
+    assert refused.value.message.startswith(
+        "启用的通报模板“改坏的模板”不能使用：模板中的标签写法有误")
     assert not Bulletin.objects.exists() and eager == []
 
 
