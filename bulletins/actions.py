@@ -144,8 +144,7 @@ def _period(kind, start, end, phase, today):
 
 
 def _next_sequence(year: int) -> int:
-    found = Bulletin.objects.select_for_update().filter(year=year).aggregate(
-        top=Max("sequence"))["top"]
+    found = Bulletin.objects.filter(year=year).aggregate(top=Max("sequence"))["top"]
     return (found or 0) + 1
 
 
@@ -162,19 +161,23 @@ def create(actor, kind: str, period_start=None, period_end=None, title: str = ""
         or periods.default_title(kind, start, end, phase)
     template = usable_template()
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            sequence = _next_sequence(today.year)
-            bulletin = Bulletin.objects.create(
-                kind=kind, phase=phase, period_start=start, period_end=end, year=today.year,
-                sequence=sequence,
-                number=render.number_text(render.number_prefix(), today.year, sequence),
-                title=title, template=template, generation=Generation.QUEUED,
-                requested_at=now, generated_by=actor, created_by=actor, created_at=now)
-            transaction.on_commit(lambda: enqueue(bulletin.pk))
-    except IntegrityError:
-        raise ActionError("conflict", "文号刚被另一份通报占用，请再提交一次。") from None
-    return bulletin
+    # two drafts at once may read the same last number: the unique (year, sequence)
+    # refuses the second, which takes the next one
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                sequence = _next_sequence(today.year)
+                bulletin = Bulletin.objects.create(
+                    kind=kind, phase=phase, period_start=start, period_end=end,
+                    year=today.year, sequence=sequence,
+                    number=render.number_text(render.number_prefix(), today.year, sequence),
+                    title=title, template=template, generation=Generation.QUEUED,
+                    requested_at=now, generated_by=actor, created_by=actor, created_at=now)
+                transaction.on_commit(lambda pk=bulletin.pk: enqueue(pk))
+        except IntegrityError:
+            continue
+        return bulletin
+    raise ActionError("conflict", "文号刚被另一份通报占用，请再提交一次。")
 
 
 def _locked(bulletin: Bulletin) -> Bulletin:

@@ -530,3 +530,14 @@ def test_the_portal_lists_only_issued_public_bulletins(client, office, settings,
 def test_the_portal_says_when_there_is_none(client, db):
     page = client.get(reverse("portal:bulletins")).content.decode()
     assert "暂无公开的通报。" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_two_drafts_at_once_get_two_numbers(office, monkeypatch):
+    """The second of two drafts that read the same last number takes the next one."""
+    make_bulletins(office, 1)  # 〔2026〕100号
+    answers = iter([100, 101])
+    monkeypatch.setattr(actions, "_next_sequence", lambda year: next(answers))
+    monkeypatch.setattr(actions, "enqueue", lambda pk: None)
+    bulletin = actions.create(office, "monthly", START, END)
+    assert (bulletin.sequence, bulletin.number) == (101, "测城管〔2026〕101号")
