@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -255,6 +255,8 @@ def save_scheme(actor, data: dict, indicator_rows: Iterable[dict], units=None,
         indicator.save()
     for indicator in existing.values():
         indicator.delete()  # its lines in earlier assessments keep their text
+    Assessment.objects.filter(scheme=scheme).exclude(state=S.FINAL).update(
+        revision=F("revision") + 1)
     return scheme
 
 
@@ -298,13 +300,13 @@ def create_assessment(actor, scheme: Scheme, starts_on, ends_on, title: str = ""
 def stale(assessment: Assessment) -> bool:
     """Has anything that counts changed since the scores were computed (an adjustment
     entered, an objection accepted, the scheme edited)?"""
-    if assessment.computed_at is None:
-        return True
-    at = assessment.computed_at
-    return (assessment.scheme.updated_at > at
-            or Adjustment.objects.filter(assessment=assessment, entered_at__gt=at).exists()
-            or Objection.objects.filter(assessment=assessment, state=ObjectionState.ACCEPTED,
-                                        decided_at__gt=at).exists())
+    return assessment.computed_at is None or assessment.computed_revision != assessment.revision
+
+
+def _changed(assessment: Assessment) -> None:
+    """Something that counts changed: the scores need computing again."""
+    Assessment.objects.filter(pk=assessment.pk).update(revision=F("revision") + 1)
+    assessment.refresh_from_db(fields=["revision"])
 
 
 def _spec(indicator: Indicator) -> scoring.Spec:
@@ -336,6 +338,7 @@ def compute(actor, assessment: Assessment, report: Report | None = None,
     if not units:
         raise ActionError("invalid", "考核方案还没有考核单位。")
     specs = [_spec(indicator) for indicator in found]
+    revision = assessment.revision  # what the data read below reflects
     measures = {}
     for index, indicator in enumerate(found):
         measures.update(registry.measure([indicator.key], units, assessment.starts_on,
@@ -347,11 +350,12 @@ def compute(actor, assessment: Assessment, report: Report | None = None,
         _not_final(locked, "重新计算")
         _write(locked, found, specs, units, measures)
         locked.computed_at = at or timezone.now()
+        locked.computed_revision = revision
         locked.compute_state = ComputeState.DONE
         locked.progress = 100
         locked.compute_message = ""
-        locked.save(update_fields=["computed_at", "compute_state", "progress",
-                                   "compute_message"])
+        locked.save(update_fields=["computed_at", "computed_revision", "compute_state",
+                                   "progress", "compute_message"])
     if report:
         report(100)
     return locked
@@ -528,6 +532,7 @@ def add_adjustment(actor, assessment: Assessment, unit, points, reason: str, fil
                                                entered_at=at or timezone.now())
         for each in prepared:
             documents.attach(AdjustmentFile(adjustment=adjustment), each).save()
+        _changed(assessment)
     return adjustment
 
 
@@ -609,6 +614,7 @@ def accept(actor, objection: Objection, reason: str = "", points="", at=None) ->
     objection.reason = reason
     objection.decided_by, objection.decided_at = actor, at
     objection.save(update_fields=["state", "reason", "decided_by", "decided_at", "adjustment"])
+    _changed(objection.assessment)
     _tell_unit(objection, at)
     return objection
 

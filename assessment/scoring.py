@@ -152,8 +152,8 @@ def _value_text(spec: Spec, measured: Measured) -> str:
 
 
 def _bound(spec: Spec, value) -> str:
-    return percent(Decimal(str(value))) if spec.measure == "rate" \
-        else f"{number(Decimal(str(value)))} {spec.noun}"
+    shown = number(Decimal(str(value)))
+    return f"{shown}%" if spec.measure == "rate" else f"{shown} {spec.noun}"
 
 
 def _rule_share(spec: Spec, measured: Measured, weight: Decimal) -> tuple[Decimal, str]:
