@@ -68,9 +68,12 @@ def test_scores_and_ranks_are_those_worked_out_by_hand(city):
         "yuanlin": (4, D("33.33")),
     }
     assert lines_of(assessment, city.org.unit_a) == [
-        ("综合满意率", D("40.00"), "综合满意率 100.0%（10/10），目标 100%、底线 60%，得 40 / 40 分"),
-        ("按时办结率", D("20.00"), "按时办结率 90.0%（9/10），目标 100%、底线 80%，得 20 / 40 分"),
-        ("超期件数", D("15.00"), "超期件数 1 件，每件扣 5 分、最多扣 15 分，扣 5 分，得 15 / 20 分"),
+        ("综合满意率", D("40.00"),
+         "综合满意率 100.0%（10/10），目标 100%、底线 60%，得 40 / 40 分"),
+        ("按时办结率", D("20.00"),
+         "按时办结率 90.0%（9/10），目标 100%、底线 80%，得 20 / 40 分"),
+        ("超期件数", D("15.00"),
+         "超期件数 1 件，每件扣 5 分、最多扣 15 分，扣 5 分，得 15 / 20 分"),
     ]
     assert lines_of(assessment, city.shirong)[0][2] == \
         "综合满意率 90.0%（18/20），目标 100%、底线 60%，得 30 / 40 分"
@@ -85,8 +88,9 @@ def test_a_unit_without_demands_scores_by_when_empty_and_says_where_its_weight_w
     assert satisfaction.explanation == ("本期没有参评（已评价）的诉求，综合满意率不参评；"
                                         "其 40 分按比例分摊到其他参评指标")
     assert (on_time.points, on_time.weight) == (D(0), D("66.67"))
-    assert on_time.explanation == ("本期没有到期的诉求，按规则得零分，得 0 / 66.67 分（本指标 40 分，"
-                                   "因综合满意率不参评，按比例分摊后为 66.67 分）")
+    assert on_time.explanation == (
+        "本期没有到期的诉求，按规则得零分，得 0 / 66.67 分（本指标 40 分，"
+        "因综合满意率不参评，按比例分摊后为 66.67 分）")
     assert (overdue.points, overdue.weight) == (D("33.33"), D("33.33"))
 
 
@@ -129,7 +133,8 @@ def test_an_accepted_objection_changes_the_ranking(city):
     assert Notification.objects.filter(recipient=head, kind="assessment.published").exists()
     score = Score.objects.get(assessment=assessment, unit=city.shirong)
     on_time = queries.breakdown(score)[1]
-    objection = actions.file_objection(head, on_time, "11月7日的超期系12345平台故障所致，附平台说明。")
+    objection = actions.file_objection(head, on_time,
+                                       "11月7日的超期系12345平台故障所致，附平台说明。")
     assert objection.state == ObjectionState.PENDING
     with pytest.raises(ActionError, match="待处理"):
         actions.file_objection(head, on_time, "再次申诉")
@@ -156,7 +161,7 @@ def test_a_rejected_objection_needs_a_reason_and_changes_nothing(city):
     with pytest.raises(ActionError, match="请填写不予采纳的理由"):
         actions.reject(city.office, objection, "  ")
     actions.reject(city.office, objection, "评价记录真实有效")
-    with pytest.raises(ActionError, match="已于.*处理（未采纳）"):
+    with pytest.raises(ActionError, match=r"已于.*处理（未采纳）"):
         actions.accept(city.office, objection)
     assert not actions.stale(Assessment.objects.get(pk=assessment.pk))
     assert not Adjustment.objects.exists()

@@ -116,7 +116,8 @@ def test_no_data_scores_full_zero_or_is_not_assessed_and_the_weight_moves():
     ])
     assert [(line.assessed, line.weight, line.points) for line in lines] == [
         (False, D(40), D(0)), (True, D("66.67"), D(0)), (True, D("33.33"), D("33.33"))]
-    assert lines[0].explanation == "本期无参评数据，群众满意率不参评；其 40 分按比例分摊到其他参评指标"
+    assert lines[0].explanation == \
+        "本期无参评数据，群众满意率不参评；其 40 分按比例分摊到其他参评指标"
     assert lines[1].explanation == ("本期无参评数据，按规则得零分，得 0 / 66.67 分（本指标 40 分，"
                                     "因群众满意率不参评，按比例分摊后为 66.67 分）")
     assert lines[2].explanation.startswith("本期无参评数据，按规则得满分，得 33.33 / 33.33 分")
