@@ -136,6 +136,11 @@ class IndicatorForm(Bootstrap, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["key"].choices = [("", "—"), *indicators.choices()]
 
+    def has_changed(self):
+        """A blank row is one without an indicator chosen (its selects always submit a
+        value, so Django's comparison with the initial values would call it changed)."""
+        return bool(self["key"].value())
+
     def clean_steps(self):
         return _parse_steps(self.cleaned_data.get("steps") or "")
 
