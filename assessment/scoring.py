@@ -194,7 +194,8 @@ def score_lines(items: Sequence[tuple[Spec, Measured | None]]) -> list[Line]:
     skipped = {spec.key for spec, _m in items if spec.key in empty and spec.when_empty == "skip"}
     weights = {spec.key: Decimal(spec.weight) for spec, _m in items}
     carried = spread(weights, [key for key in weights if key not in skipped])
-    skipped_labels = "、".join(spec.label for spec, _m in items if spec.key in skipped)
+    names = [spec.label for spec, _m in items if spec.key in skipped]
+    skipped_labels = "、".join(names) if len(names) <= 2 else f"{names[0]}等 {len(names)} 项指标"
     lines = []
     for spec, measured in items:
         own = Decimal(spec.weight)
