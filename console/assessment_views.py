@@ -364,7 +364,7 @@ def assessment_act(request, pk, name):
     except ActionError as error:
         return render(request, "console/assessment/detail.html", _assessment_context(
             request, _assessment(request, pk), errors={name: error.message}), status=400)
-    done = {"compute": _t("已开始计算得分。"),
+    done = {"compute": _t("已提交计算，完成后排名自动显示。"),
             "publish": _t("已公布考核结果，各单位可查看并申诉。"),
             "finalise": _t("考核已定稿。")}
     messages.success(request, done.get(name, CATALOGUE[name].label))
