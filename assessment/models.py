@@ -131,6 +131,10 @@ class Assessment(models.Model):
                                      choices=ComputeState.choices, default=ComputeState.IDLE)
     progress = models.PositiveSmallIntegerField(_("计算进度"), default=0)
     compute_message = models.CharField(_("计算说明"), max_length=300, blank=True)
+    # what counts changed (an adjustment, an accepted objection, the scheme) → +1; the
+    # scores are current when computed at the latest revision
+    revision = models.PositiveIntegerField(_("修订号"), default=0)
+    computed_revision = models.PositiveIntegerField(_("计算时的修订号"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"),
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"))

@@ -440,5 +440,6 @@ DEMO_BUILDERS = [
     "demands.demo.build",
     "projects.demo.build",
     "activities.demo.build",
+    "assessment.demo.build",
     "appointments.demo.build",
 ]

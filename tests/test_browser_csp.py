@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from activities import actions as activities
 from appointments.models import Slot
+from assessment.models import Assessment, Scheme
 from bulletins import actions as bulletins
 from bulletins import generation
 from campaigns import actions as campaigns
@@ -89,6 +90,16 @@ NOT_PAGES = {
     "console:filing_attachment": "a filed attachment's download "
                                  "(tests/test_campaign_console.py)",
     "console:goal_reopen": "the POST of a pairing goal's reopening",
+    "console:assessment_act": "the POST of an assessment's action (compute, publish, finalise)",
+    "console:assessment_export": "an .xlsx download "
+                                 "(read back in tests/test_assessment_console.py)",
+    "console:assessment_progress": "the htmx fragment the assessment page polls while computing "
+                                   "(tests/test_assessment_console.py)",
+    "console:objection_create": "the POST of a unit's objection (tests/test_browser_assessment.py)",
+    "console:objection_act": "the POST of an objection's decision",
+    "console:objection_file": "an objection's evidence download (tests/test_assessment_console.py)",
+    "console:adjustment_file": "an adjustment's evidence download "
+                               "(tests/test_assessment_console.py)",
     "console:bulletin_file": "a bulletin's .docx download (read back in tests/test_bulletins.py)",
     "console:bulletin_upload": "the POST of an edited copy",
     "console:bulletin_act": "the POST of a bulletin's action",
@@ -287,6 +298,18 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  f"/admin/enterprises/pairing/{paired.pk}/change/",
                  "/admin/catalog/category/", "/admin/catalog/category/add/",
                  "/api/v1/docs"]:
+        watch.visit(path)
+    # assessment (issue #13): the demo's published assessment, its ranking, a unit's lines
+    assessment = Assessment.objects.get()
+    first = assessment.scores.filter(rank=1).first()
+    for path in [reverse("console:assessments"), reverse("console:assessment_create"),
+                 reverse("console:assessment_schemes"),
+                 reverse("console:assessment_scheme_create"),
+                 reverse("console:assessment_scheme_edit", args=[Scheme.objects.get().pk]),
+                 reverse("console:assessment", args=[assessment.pk]),
+                 reverse("console:assessment_adjustments", args=[assessment.pk]),
+                 reverse("console:assessment_score", args=[assessment.pk, first.unit_id]),
+                 reverse("console:objections")]:
         watch.visit(path)
     page = watch.page
     watch.visit(reverse("console:notice_detail", args=[issue.number]))

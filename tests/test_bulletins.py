@@ -476,7 +476,8 @@ def test_console_permissions(client, org, personas, office, name, view, manage):
     assert client.get(reverse("console:bulletin_create")).status_code == manage
     assert client.get(reverse("console:bulletin_templates")).status_code == manage
     home = client.get(reverse("console:home")).content.decode()
-    assert ("督查考核" in home) == (view == 200)
+    # 督查考核 → 通报 in the top bar
+    assert (f'href="{reverse("console:bulletins")}"' in home) == (view == 200)
 
 
 def make_bulletins(office, count, *, state=State.DRAFT, public=False, name="通报"):
