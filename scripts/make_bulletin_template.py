@@ -149,6 +149,7 @@ def table(document, columns: list[tuple[str, str, float]], loop: str):
     repeat = OxmlElement("w:tblHeader")  # the header row again on every page
     header_props.append(repeat)
     for index, (label, value, width) in enumerate(columns):
+        grid.columns[index].width = Mm(width)  # the grid LibreOffice and WPS read
         for row in grid.rows:
             row.cells[index].width = Mm(width)
         _cell_text(header.cells[index], label, bold=True)
