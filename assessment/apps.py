@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentConfig(AppConfig):
     name = "assessment"
     verbose_name = _("考核评比")
+
+    def ready(self):
+        from . import access  # noqa: F401 - capabilities

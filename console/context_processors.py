@@ -40,10 +40,18 @@ NAV = (
             "enterprises", "enterprise", "pairing_create", "pairing_edit", "goal_add",
             "goal_complete", "secondment_create", "secondment_edit")),
     )),
+    (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
     (_("督查考核"), "oversight", (
         (_("督查督办"), "orders", "orders", ("orders", "order", "order_issue")),
+        (_("考核结果"), "assessments", "assessment", (
+            "assessments", "assessment", "assessment_create", "assessment_adjustments",
+            "assessment_score")),
+        (_("考核方案"), "assessment_schemes", "assessment_manage", (
+            "assessment_schemes", "assessment_scheme_create", "assessment_scheme_edit")),
+        (_("考核申诉"), "objections", "objections", ("objections",)),
+        (_("通报"), "bulletins", "bulletins", (
+            "bulletins", "bulletin_create", "bulletin", "bulletin_templates")),
     )),
-    (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
     (_("更多"), "more", (
         (_("组织机构"), "org_tree", None, ("org_tree", "unit_detail")),
         (_("离岗告示"), "away", None, ("away",)),
@@ -111,6 +119,12 @@ def identity(request):
         # the pairing's roles, or a cadre of a pairing in reach
         "enterprises": access.can_anywhere(user, "pairing.view"),
         "orders": access.can_anywhere(user, "order.view"),
+        "bulletins": access.can_anywhere(user, "bulletin.view"),
+        "assessment": access.can_anywhere(user, "assessment.view"),
+        "assessment_manage": access.can_bureau_wide(user, "assessment.manage"),
+        "objections": access.can_anywhere(user, "objection.file")
+        or access.can_bureau_wide(user, "objection.decide")
+        or access.can_bureau_wide(user, "assessment.manage"),
         "staff": user.is_staff,
     })
     match = getattr(request, "resolver_match", None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, project_views, views
+from . import bulletin_views, feeds, project_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -25,4 +25,6 @@ urlpatterns = [
     path("commitments/", project_views.commitment_list, name="commitments"),
     path("commitments/<int:pk>/", project_views.commitment_detail, name="commitment"),
     path("statistics/", views.statistics_page, name="statistics"),
+    path("bulletins/", bulletin_views.bulletin_list, name="bulletins"),
+    path("bulletins/<int:pk>.docx", bulletin_views.bulletin_download, name="bulletin_download"),
 ]

@@ -108,6 +108,16 @@ try:
     MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
     RATE_LIMITS = env.bool("RATE_LIMITS", True)
     KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", 300, minimum=0, maximum=3600)
+    # bulletins (通报, bulletins/, docs/supervision.md section 3): the 发文机关标志 and the
+    # 文号's 机关代字 (default: the bureau unit's name, and its first character + 城管), the
+    # 主送机关, the 印发机关 (default: the bureau's 办公室), and the satisfaction rate (in
+    # percent) below which a unit is listed
+    BULLETIN_ISSUER = env.str("BULLETIN_ISSUER", "")
+    BULLETIN_NUMBER_PREFIX = env.str("BULLETIN_NUMBER_PREFIX", "")
+    BULLETIN_RECIPIENTS = env.str("BULLETIN_RECIPIENTS", "局机关各处室，局属各单位，各区分局")
+    BULLETIN_OFFICE = env.str("BULLETIN_OFFICE", "")
+    BULLETIN_SATISFACTION_FLOOR = env.int("BULLETIN_SATISFACTION_FLOOR", 90, minimum=1,
+                                          maximum=100)
     # file imports (imports/, docs/imports.md): rows written per transaction
     IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", 2000, minimum=10, maximum=50_000)
     # hotspots (insights/hotspots.py, docs/hotspots.md)
@@ -433,5 +443,6 @@ DEMO_BUILDERS = [
     "projects.demo.build",
     "activities.demo.build",
     "supervision.demo.build",
+    "assessment.demo.build",
     "appointments.demo.build",
 ]

@@ -6,6 +6,7 @@ are in sanmanyi/settings.py."""
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,6 +18,9 @@ from playwright.sync_api import expect
 
 from activities import actions as activities
 from appointments.models import Slot
+from assessment.models import Assessment, Scheme
+from bulletins import actions as bulletins
+from bulletins import generation
 from campaigns import actions as campaigns
 from campaigns.models import Campaign
 from catalog import notices
@@ -89,6 +93,25 @@ NOT_PAGES = {
     "console:goal_reopen": "the POST of a pairing goal's reopening",
     "console:order_act": "the POST of a supervision order's action (run below through htmx)",
     "console:order_file": "an answer's attachment (read back in tests/test_supervision.py)",
+    "console:assessment_act": "the POST of an assessment's action (compute, publish, finalise)",
+    "console:assessment_export": "an .xlsx download "
+                                 "(read back in tests/test_assessment_console.py)",
+    "console:assessment_progress": "the htmx fragment the assessment page polls while computing "
+                                   "(tests/test_assessment_console.py)",
+    "console:objection_create": "the POST of a unit's objection (tests/test_browser_assessment.py)",
+    "console:objection_act": "the POST of an objection's decision",
+    "console:objection_file": "an objection's evidence download (tests/test_assessment_console.py)",
+    "console:adjustment_file": "an adjustment's evidence download "
+                               "(tests/test_assessment_console.py)",
+    "console:bulletin_file": "a bulletin's .docx download (read back in tests/test_bulletins.py)",
+    "console:bulletin_upload": "the POST of an edited copy",
+    "console:bulletin_act": "the POST of a bulletin's action",
+    "console:bulletin_template_use": "the POST that activates a template",
+    "console:bulletin_template_file": "a template's .docx download",
+    "console:bulletin_template_default": "the default template's .docx download "
+                                         "(tests/test_bulletins.py)",
+    "portal:bulletin_download": "an issued bulletin's .docx download "
+                                "(tests/test_bulletins.py)",
 }
 
 
@@ -171,7 +194,7 @@ def walk_the_portal(watch: Watch, service: ServiceItem) -> None:
                  reverse("portal:services"), reverse("portal:appointments"),
                  reverse("portal:book", args=[slot.pk]), reverse("portal:cancel_booking"),
                  reverse("portal:projects"), reverse("portal:commitments"),
-                 reverse("portal:statistics"),
+                 reverse("portal:statistics"), reverse("portal:bulletins"),
                  reverse("portal:project", args=[
                      Project.objects.filter(state=ProjectState.DONE).get().pk]),
                  reverse("portal:commitment", args=[
@@ -283,6 +306,18 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
                  "/admin/supervision/supervisionorder/",
                  "/api/v1/docs"]:
         watch.visit(path)
+    # assessment (issue #13): the demo's published assessment, its ranking, a unit's lines
+    assessment = Assessment.objects.get()
+    first = assessment.scores.filter(rank=1).first()
+    for path in [reverse("console:assessments"), reverse("console:assessment_create"),
+                 reverse("console:assessment_schemes"),
+                 reverse("console:assessment_scheme_create"),
+                 reverse("console:assessment_scheme_edit", args=[Scheme.objects.get().pk]),
+                 reverse("console:assessment", args=[assessment.pk]),
+                 reverse("console:assessment_adjustments", args=[assessment.pk]),
+                 reverse("console:assessment_score", args=[assessment.pk, first.unit_id]),
+                 reverse("console:objections")]:
+        watch.visit(path)
     page = watch.page
     watch.visit(reverse("console:notice_detail", args=[issue.number]))
     page.get_by_role("button", name="打印", exact=True).click()
@@ -362,6 +397,20 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     expect(page.get_by_test_id("progress-text")).to_contain_text("已完成", timeout=10_000)
     watch.seen.append(reverse("console:import_detail", args=[Job.objects.get().pk]))
     watch.check("import")
+    # a bulletin: the worker's part run here; the progress bar polls through htmx and the
+    # page reloads itself when the file is ready
+    with mock.patch("bulletins.actions.enqueue"):
+        bulletin = bulletins.create(user, "monthly")
+    for path in [reverse("console:bulletins"), reverse("console:bulletin_create"),
+                 reverse("console:bulletin_create") + "?kind=phase",
+                 reverse("console:bulletin_templates")]:
+        watch.visit(path)
+    watch.visit(reverse("console:bulletin", args=[bulletin.pk]))
+    expect(page.get_by_test_id("progress-text")).to_have_text("排队中")
+    generation.run(bulletin.pk)
+    expect(page.get_by_test_id("download")).to_be_visible(timeout=10_000)
+    watch.seen.append(reverse("console:bulletin_progress", args=[bulletin.pk]))
+    watch.check("bulletin progress")
 
 
 def test_every_page_loads_under_the_csp_without_a_violation(browser, site, tmp_path):
