@@ -40,7 +40,10 @@ NAV = (
             "enterprises", "enterprise", "pairing_create", "pairing_edit", "goal_add",
             "goal_complete", "secondment_create", "secondment_edit")),
     )),
-    (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
+    (_("数据看板"), "boards", (
+        (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
+        (_("指挥大屏"), "command", "dashboard", ("command",)),
+    )),
     (_("更多"), "more", (
         (_("组织机构"), "org_tree", None, ("org_tree", "unit_detail")),
         (_("离岗告示"), "away", None, ("away",)),

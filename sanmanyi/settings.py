@@ -108,6 +108,9 @@ try:
     MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
     RATE_LIMITS = env.bool("RATE_LIMITS", True)
     KPI_CACHE_SECONDS = env.int("KPI_CACHE_SECONDS", 300, minimum=0, maximum=3600)
+    # the leaders' command dashboard (指挥大屏, console/command_views.py) fetches its figures
+    # again this often (a wall left on all day)
+    COMMAND_REFRESH_SECONDS = env.int("COMMAND_REFRESH_SECONDS", 60, minimum=10, maximum=3600)
     # file imports (imports/, docs/imports.md): rows written per transaction
     IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", 2000, minimum=10, maximum=50_000)
     # hotspots (insights/hotspots.py, docs/hotspots.md)
