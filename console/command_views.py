@@ -212,7 +212,7 @@ def _projects(user) -> dict:
                       "value": f"{project.milestones_done}/{project.milestone_count}",
                       "url": project.get_absolute_url()})
     return {"count": late.count(), "items": items,
-            "url": f"{reverse('console:project_list')}?overdue=1"}
+            "url": f"{reverse('console:project_list')}?overdue=on"}
 
 
 def _targets(user, today: dt.date) -> dict | None:
