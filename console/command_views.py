@@ -209,7 +209,8 @@ def _projects(user) -> dict:
             note = _("里程碑逾期")
         unit = project.responsible_unit.display_name if project.responsible_unit else ""
         items.append({"label": project.title, "note": f"{unit} · {note}" if unit else note,
-                      "value": f"{project.milestones_done}/{project.milestone_count}",
+                      "value": _("进度 %(done)d/%(count)d") % {
+                          "done": project.milestones_done, "count": project.milestone_count},
                       "url": project.get_absolute_url()})
     return {"count": late.count(), "items": items,
             "url": f"{reverse('console:project_list')}?overdue=on"}
@@ -238,6 +239,22 @@ def _targets(user, today: dt.date) -> dict | None:
             "campaign": campaign.name}
 
 
+def _overdue(scope_qs, tile: dict, now) -> dict:
+    """The open demands longest past their deadline (the queue 已超期, oldest first): on
+    the board of whoever has no hotspot map, a unit head above all."""
+    items = []
+    for demand in scope_qs.overdue(now).select_related("current_unit").order_by(
+            "deadline", "pk")[:LIST_LENGTH + 3]:
+        hours = int((now - demand.deadline).total_seconds() // 3600)
+        late = _("超 %(days)d 天") % {"days": hours // 24} if hours >= 24 else \
+            _("超 %(hours)d 小时") % {"hours": max(hours, 1)}
+        unit = demand.current_unit.display_name if demand.current_unit else ""
+        items.append({"label": demand.title, "value": late,
+                      "note": f"{demand.number} · {unit}" if unit else demand.number,
+                      "url": demand.get_absolute_url()})
+    return {"count": int(tile["value"]), "items": items, "url": tile["url"]}
+
+
 def board(user, now=None) -> dict:
     """Everything the dashboard shows, as the page renders it and ``command_data`` sends it."""
     now = now or timezone.now()
@@ -245,11 +262,15 @@ def board(user, now=None) -> dict:
     scope_qs = access.filter_for(user, "demand.kpi", Demand.objects.all())
     scope_key = access.scope_key(user, "demand.kpi")
     data = _demand_figures(scope_qs, scope_units, scope_key, now)
+    found = _hotspots(user)
+    queue = next(tile for tile in data["tiles"] if tile["key"] == "open_overdue")
     data.update({
         "scope": _scope_label(scope_units),
         "bureau_wide": where.everything,
         "now": timezone.localtime(now).isoformat(),
-        "hotspots": _hotspots(user),
+        "hotspots": found,
+        # in the map's place for those without one
+        "overdue": None if found else _overdue(scope_qs, queue, now),
         "projects": _projects(user),
         "targets": _targets(user, timezone.localdate(now)),
     })

@@ -86,6 +86,8 @@ NOT_PAGES = {
     "console:filing_attachment": "a filed attachment's download "
                                  "(tests/test_campaign_console.py)",
     "console:goal_reopen": "the POST of a pairing goal's reopening",
+    "console:command_data": "the JSON the command dashboard fetches (tests/test_command.py; "
+                            "fetched below as the wall fetches it)",
 }
 
 
@@ -316,6 +318,14 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     watch.visit(reverse("console:enterprise", args=[firm.pk]))
     page.locator("#satisfaction-chart").hover()
     watch.check("enterprise satisfaction tooltip")
+    # 指挥大屏: the charts, the map, the clock; on the wall, its own fetch of new figures
+    watch.visit(reverse("console:command"))
+    page.locator("#trend-chart").hover()
+    watch.check("command tooltip")
+    watch.visit(reverse("console:command") + "?wall=1")
+    page.evaluate("""() => fetch(document.getElementById("command").dataset.url)
+                      .then((response) => response.json())""")
+    watch.check("command wall")
     # a demand in each state, with the action forms a superuser is offered
     for state in State.values:
         demand = Demand.objects.filter(state=state).first()

@@ -108,6 +108,7 @@ def test_the_menu_and_the_dashboard_link_to_it(client, personas):
 def test_the_bureau_figures_are_the_kpis(client, personas, org, more):
     data = board(client, personas.leader)
     assert data["scope"] == "全局" and data["period"] == "2026年11月"
+    assert data["overdue"] is None  # the hotspot map has its place
     start, end = kpis.month_bounds(2026, 11)
     figures = kpis.summary(Demand.objects.all(), start, end)
     found = tiles(data)
@@ -158,6 +159,12 @@ def test_a_unit_head_sees_only_their_unit(client, personas, org, more):
     assert found["warning"]["value"] == "0"  # D13 is unit B's
     assert [row["name"] for row in data["units"]] == ["环境卫生管理处", "环卫一中队"]
     assert data["hotspots"] is None  # not theirs to see: the hotspot page is bureau-wide
+    # in the map's place: the demands longest past their deadline, as the queue has them
+    assert data["overdue"]["count"] == 2
+    assert [item["note"] for item in data["overdue"]["items"]] == \
+        ["TEST-007 · 环境卫生管理处", "TEST-012 · 环卫一中队"]
+    assert [item["value"] for item in data["overdue"]["items"]] == ["超 3 天", "超 1 天"]
+    assert data["overdue"]["url"] == found["open_overdue"]["url"]
     client.force_login(personas.head_a)
     page = client.get(URL).content.decode()
     assert "市政设施管理处" not in page and "数字化城市管理指挥中心" not in page
@@ -307,6 +314,7 @@ def test_the_data_is_never_cached_by_a_browser(client, personas):
 # --- queries -------------------------------------------------------------------------------
 PAGE_QUERIES = 45
 DATA_QUERIES = 42
+HEAD_PAGE_QUERIES = 47
 
 
 def test_a_fixed_number_of_queries(client, personas, org, more, projects,
@@ -320,6 +328,11 @@ def test_a_fixed_number_of_queries(client, personas, org, more, projects,
         assert client.get(URL).status_code == 200
     with django_assert_num_queries(DATA_QUERIES):
         assert client.get(DATA).status_code == 200
+    client.force_login(personas.head_a)
+    client.get(DATA)
+    with django_assert_num_queries(HEAD_PAGE_QUERIES):  # the overdue list, not the map
+        assert client.get(URL).status_code == 200
+    client.force_login(personas.leader)
     # more of everything: more demands, units, projects and targets cost nothing more
     for n in range(5):
         unit = org.unit_b if n % 2 else org.team_a

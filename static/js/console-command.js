@@ -118,7 +118,7 @@
       bounds.push(spot.centre);
     }
     if (bounds.length) {
-      map.fitBounds(bounds, { padding: [28, 28], maxZoom: 15 });
+      map.fitBounds(bounds, { padding: [56, 56], maxZoom: 15 });
     } else {
       map.setView([33.963, 118.275], 12);  // the demo city; no hotspot to frame
     }
@@ -203,10 +203,12 @@
       const extra = box.querySelector("[data-part=extra]");
       if (extra && tile.extra) setLink(extra, tile.extra.url, `${tile.extra.label} ${tile.extra.count}`);
     }
-    for (const name of ["projects", "targets", "hotspots"]) {
+    for (const name of ["projects", "targets", "hotspots", "overdue"]) {
       const panel = data[name];
       if (!panel) continue;
-      setLink(root.querySelector(`[data-count="${name}"]`), panel.url, String(panel.count));
+      const count = root.querySelector(`[data-count="${name}"]`);
+      setLink(count, panel.url, String(panel.count));
+      if (count && name !== "hotspots") count.classList.toggle("is-alarm", panel.count > 0);
       fillList(root.querySelector(`[data-list="${name}"]`), panel.items);
     }
     fillUnits();
