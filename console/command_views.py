@@ -91,8 +91,9 @@ def _demand_figures(scope_qs, scope_units, scope_key, now) -> dict:
     local = timezone.localtime(now)
     year, month = local.year, local.month
     start, end = kpis.month_bounds(year, month)
-    # a records_url of one unit is that unit's subtree; several units (a rare grant of two
-    # subtrees) are the viewer's sight anyway, which the list applies by itself
+    # a records_url of one unit is that unit's subtree, exactly the scope. A scope of
+    # several subtrees (a rare double grant) cannot be named in one link: its lists show
+    # the viewer's whole sight, which may add demands they first received elsewhere.
     unit = scope_units[0] if len(scope_units) == 1 else None
     data = kpis.cached_dashboard(scope_key, scope_qs, year, month, "unit")
     figures = data["figures"]
