@@ -278,7 +278,7 @@ def dashboard(request):
         raise PermissionDenied
     form = f.PeriodForm(request.GET or None)
     year, month = _period(form)
-    scope = access.filter_for(request.user, "demand.kpi", Demand.objects.all())
+    scope = kpis.Rollup.for_user(request.user)  # the roll-ups answer unit scopes
     by = (form.cleaned_data.get("by") if form.is_valid() else None) or "unit"
     data = kpis.cached_dashboard(access.scope_key(request.user, "demand.kpi"), scope, year,
                                  month, by)
@@ -292,11 +292,20 @@ def dashboard(request):
         "unit_on_time": [figs["on_time"].percent for _, _, figs in groups],
     }
     start, end = kpis.month_bounds(year, month)
+    # each figure's "n / d" opens the list behind it (the numerator, the denominator)
+    links = {figure: {"hit": kpis.records_url(figure, start, end, part="hit"),
+                      "all": kpis.records_url(figure, start, end)}
+             for figure in ("satisfaction_citizen", "satisfaction_grassroots",
+                            "satisfaction_enterprise", "on_time", "overdue")}
+    unit_links = {key: kpis.records_url("satisfaction", start, end, unit=key)
+                  for key, _label, _figures in groups if by == "unit" and key is not None}
     return render(request, "console/demands/dashboard.html", {
+        "links": links,
         "form": form, "period": f"{year}年{month}月", "figures": figures,
         # project satisfaction beside the three rates: the public statistics page's figure
         "projects": project_public.project_satisfaction(start, end),
-        "definitions": kpis.DEFINITIONS, "groups": groups,
+        "definitions": kpis.DEFINITIONS,
+        "groups": [(key, label, figs, unit_links.get(key)) for key, label, figs in groups],
         "group_label": kpis.GROUP_LABELS[by], "chart": chart,
         "month_value": f"{year}-{month:02d}", "computed_at": data["computed_at"],
         "cache_minutes": settings.KPI_CACHE_SECONDS // 60,

@@ -33,5 +33,7 @@ VISIT = register("demand.visit", {R.RECEIVER, R.DISPATCHER})
 EXPORT = register("demand.export", {R.DISPATCHER, R.UNIT_HEAD, R.SUPERVISOR, R.OFFICE,
                                     R.PARTY, R.LEADER, R.ADMIN},
                   reach=Reach("demands.Demand", _paired_enterprises, holders_only=True))
-KPI = register("demand.kpi", {R.DISPATCHER, R.UNIT_HEAD, R.SUPERVISOR, R.OFFICE, R.PARTY,
-                              R.LEADER, R.ADMIN})
+# a handler sees the figures of the unit their role is granted in (their team's), like
+# its head; the bureau-wide roles see every unit (issue #13: every scope's dashboard)
+KPI = register("demand.kpi", {R.DISPATCHER, R.UNIT_HEAD, R.HANDLER, R.SUPERVISOR, R.OFFICE,
+                              R.PARTY, R.LEADER, R.ADMIN})

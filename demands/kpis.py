@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -76,7 +76,7 @@ def _in(field: str, start: dt.datetime, end: dt.datetime) -> Q:
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
-def _families(start, end, now):
+def families(start, end, now):
     """(name, period field, denominator filter, {numerator name: filter})."""
     # the committed time limit: a follow-up's own clock does not move a demand's month
     due = _in("committed_deadline", start, end) & (
@@ -134,7 +134,7 @@ def records(queryset: QuerySet, figure: str, start: dt.datetime, end: dt.datetim
     now = now or timezone.now()
     if figure == "overdue" and part is None:
         part = "miss"
-    for name, _field, denominator, numerators in _families(start, end, now):
+    for name, _field, denominator, numerators in families(start, end, now):
         if name != family:
             continue
         rows = queryset.filter(denominator)
@@ -211,12 +211,179 @@ DENOMINATOR_NAMES = {"satisfaction": "satisfaction", "on_time": "due", "visit": 
                      "repeat": "received", "return": "dispatched", "extension": "valid"}
 
 
-def _count(queryset: QuerySet, start, end, now, group_field: str | None,
-           month: bool = False, only: tuple[str, ...] | None = None) -> dict:
-    """{group key: {count name: n}} over all metric families (or ``only`` these)."""
+@dataclass(frozen=True)
+class Rollup:
+    """A scope the roll-ups answer: every demand (``paths`` None) or those whose current
+    unit lies under one of ``paths``. Pass one wherever a queryset is taken: closed days
+    are read from ``DailyFigure``, the rest (today; days a late job has not reached)
+    computed live, and the two added — the same numbers as the live computation."""
+
+    paths: tuple[str, ...] | None = None
+
+    @classmethod
+    def of_units(cls, units) -> Rollup:
+        return cls(tuple(unit.path for unit in units))
+
+    @classmethod
+    def for_user(cls, user, capability: str = "demand.kpi") -> Rollup:
+        from org import access
+
+        where = access.scope(user, capability)
+        if where.user_id is not None or where.reach is not None:
+            raise ValueError(f"{capability} reaches beyond units; roll-ups cannot answer it")
+        return cls(None if where.everything else tuple(where.paths))
+
+    def unit_ids(self) -> list[int] | None:
+        """The units of the scope (None: all) — filtering by id lets PostgreSQL use the
+        demand and roll-up indexes instead of joining the unit table."""
+        if self.paths is None:
+            return None
+        condition = Q(pk__in=[])
+        for path in self.paths:
+            condition |= Q(path__startswith=path)
+        return list(Unit.objects.filter(condition).values_list("pk", flat=True))
+
+    def _unit_q(self, field: str, ids: list[int] | None) -> Q:
+        return Q() if ids is None else Q(**{f"{field}__in": ids})
+
+    def demands(self, ids: list[int] | None = None) -> QuerySet:
+        from .models import Demand
+
+        if ids is None:
+            ids = self.unit_ids()
+        return Demand.objects.filter(self._unit_q("current_unit_id", ids))
+
+    def overdue(self, now):
+        return self.demands().overdue(now)
+
+
+ROLLUP_GROUPS = {  # grouping → (dimension of the rows, the key)
+    "unit": ("", "unit_id"),
+    "category": ("category", "category__parent_id"),
+    "channel": ("channel", "channel"),
+    "requester_kind": ("kind", "requester_kind"),
+}
+ROLLUP_COUNTS = ("received", "repeat", "valid", "extended", "dispatched", "returned", "visit",
+                 "visited", "due", "on_time", "satisfaction", "satisfied",
+                 *(f"{prefix}_{kind}" for kind in ("citizen", "grassroots", "enterprise")
+                   for prefix in ("satisfaction", "satisfied")))
+FAMILY_COUNTS = {"satisfaction": ("satisfaction", "satisfied", *(
+                     f"{prefix}_{kind}" for kind in ("citizen", "grassroots", "enterprise")
+                     for prefix in ("satisfaction", "satisfied"))),
+                 "on_time": ("due", "on_time"), "visit": ("visit", "visited"),
+                 "repeat": ("received", "repeat"), "return": ("dispatched", "returned"),
+                 "extension": ("valid", "extended")}
+
+
+def complete_through() -> dt.date | None:
+    """The last closed day the roll-ups hold (None: never built)."""
+    from .models import RollupState
+
+    return RollupState.objects.filter(pk=1).values_list("complete_through", flat=True).first()
+
+
+def _closed_until(start: dt.datetime, end: dt.datetime, now) -> dt.datetime:
+    """Where the stored days of [start, end) stop: the roll-ups answer [start, result),
+    the live computation [result, end)."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    local_start = start.astimezone(tz)
+    done = complete_through()
+    if done is None or local_start.time() != dt.time() or local_start.date() > done:
+        return start
+    today = dt.datetime.combine(timezone.localtime(now, tz).date(), dt.time(), tz)
+    stored_end = dt.datetime.combine(done + dt.timedelta(days=1), dt.time(), tz)
+    return max(start, min(end, today, stored_end))
+
+
+LIVE_KEYS = {"unit": "current_unit_id", "category": "category__parent_id",
+             "channel": "channel", "requester_kind": "requester_kind"}
+
+
+def _live_rows(source: Rollup, ids, start, end, now) -> list[dict]:
+    """The demands of [start, end) that no roll-up holds (today, a day the job has not
+    reached), counted per family and grouped finely enough to answer every grouping: six
+    queries, shared by the figures, the trend and the breakdown of one dashboard."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    rows = []
+    for name, field, denominator, numerators in families(start, end, now):
+        aggregates = {DENOMINATOR_NAMES[name]: Count("pk")}
+        aggregates.update({key: Count("pk", filter=condition)
+                           for key, condition in numerators.items()})
+        if name == "satisfaction":
+            for kind in RequesterKind.values:
+                aggregates[f"satisfaction_{kind}"] = Count("pk", filter=Q(requester_kind=kind))
+                aggregates[f"satisfied_{kind}"] = Count(
+                    "pk", filter=Q(requester_kind=kind, first_evaluation_level__gte=3))
+        grouped = (source.demands(ids).filter(denominator)
+                   .annotate(month=TruncMonth(field, tzinfo=tz))
+                   .values("month", *LIVE_KEYS.values()).annotate(**aggregates).order_by())
+        for row in grouped:
+            month = row.pop("month")
+            row["month"] = timezone.localtime(month, tz).date() \
+                if isinstance(month, dt.datetime) else month
+            rows.append(row)
+    return rows
+
+
+def _count_rollup(source: Rollup, start, end, now, by, month, only, memo) -> dict:
+    from .models import DailyFigure
+
+    memo = {} if memo is None else memo
+    if "ids" not in memo:
+        memo["ids"] = source.unit_ids()
+    ids = memo["ids"]
+    split = _closed_until(start, end, now)
+    result: dict = defaultdict(dict)
+    names = ROLLUP_COUNTS if only is None else tuple(
+        name for family in only for name in FAMILY_COUNTS[family])
+    if split > start:
+        first = timezone.localtime(start).date()
+        last = timezone.localtime(split).date() - dt.timedelta(days=1)
+        rows = DailyFigure.objects.filter(source._unit_q("unit_id", ids), day__gte=first,
+                                          day__lte=last)
+        aggregates = {name: Sum(name) for name in names}
+        if month:
+            grouped = rows.filter(dimension="").annotate(group=TruncMonth("day")) \
+                .values("group")
+        elif by:
+            dimension, key = ROLLUP_GROUPS[by]
+            grouped = rows.filter(dimension=dimension).values(group=F(key))
+        else:
+            grouped = None
+        if grouped is None:
+            totals = rows.filter(dimension="").aggregate(**aggregates)
+            if any(totals.values()):
+                result[None].update({name: totals[name] or 0 for name in names})
+        else:
+            for row in grouped.annotate(**aggregates).order_by():
+                key = row["group"]
+                if isinstance(key, dt.datetime):
+                    key = key.date()
+                for name in names:
+                    result[key][name] = result[key].get(name, 0) + (row[name] or 0)
+    if split < end:
+        if memo.get("live", (None,))[0] != (split, end, now):
+            memo["live"] = ((split, end, now), _live_rows(source, ids, split, end, now))
+        for row in memo["live"][1]:
+            key = row["month"] if month else (row[LIVE_KEYS[by]] if by else None)
+            target = result[key]
+            for name in names:
+                if name in row:
+                    target[name] = target.get(name, 0) + (row[name] or 0)
+    return result
+
+
+def _count(queryset, start, end, now, by: str | None,
+           month: bool = False, only: tuple[str, ...] | None = None, memo=None) -> dict:
+    """{group key: {count name: n}} over all metric families (or ``only`` these), grouped
+    by ``by`` (a key of ``GROUPS``) or by month. ``queryset``: the demands, or a
+    ``Rollup`` scope."""
+    if isinstance(queryset, Rollup):
+        return _count_rollup(queryset, start, end, now, by, month, only, memo)
+    group_field = GROUPS[by] if by else None
     tz = ZoneInfo(settings.TIME_ZONE)
     result: dict = defaultdict(dict)
-    for name, period_field, denominator, numerators in _families(start, end, now):
+    for name, period_field, denominator, numerators in families(start, end, now):
         if only is not None and name not in only:
             continue
         rows = queryset.filter(denominator)
@@ -245,23 +412,25 @@ def _count(queryset: QuerySet, start, end, now, group_field: str | None,
     return result
 
 
-def summary(queryset: QuerySet, start: dt.datetime, end: dt.datetime, now=None) -> dict:
+def summary(queryset: QuerySet, start: dt.datetime, end: dt.datetime, now=None,
+            memo=None) -> dict:
     """All figures for ``queryset`` (already narrowed by permission and filters) over the
     period [start, end)."""
     now = now or timezone.now()
-    figures = _rates(_count(queryset, start, end, now, None)[None])
+    figures = _rates(_count(queryset, start, end, now, None, memo=memo)[None])
     figures["open_overdue"] = queryset.overdue(now).count()
     return figures
 
 
-def breakdown(queryset: QuerySet, start, end, by: str, now=None) -> list[tuple[object, str, dict]]:
+def breakdown(queryset: QuerySet, start, end, by: str, now=None,
+              memo=None) -> list[tuple[object, str, dict]]:
     """[(key, label, figures)] grouped by unit, category, channel, requester kind or
     month, in a stable order."""
     now = now or timezone.now()
     if by == "month":
-        counts = _count(queryset, start, end, now, None, month=True)
+        counts = _count(queryset, start, end, now, None, month=True, memo=memo)
     elif by in GROUPS:
-        counts = _count(queryset, start, end, now, GROUPS[by])
+        counts = _count(queryset, start, end, now, by, memo=memo)
     else:
         raise ValueError(f"unknown grouping {by!r}")
     labels = _labels(by, [key for key in counts if key is not None])
@@ -281,16 +450,11 @@ def unit_figures(units, start: dt.datetime, end: dt.datetime, now=None) -> dict:
     """{unit id: figures} for each of ``units`` over [start, end), a unit's figures
     covering its whole subtree (a 局属单位 with its 中队). Units without a demand get
     ``empty()`` figures. What the assessment scores and the leaders' dashboard ranks."""
-    from .models import Demand
-
     now = now or timezone.now()
     units = list(units)
     if not units:
         return {}
-    condition = Q()
-    for unit in units:
-        condition |= Q(current_unit__path__startswith=unit.path)
-    counts = _count(Demand.objects.filter(condition), start, end, now, "current_unit_id")
+    counts = _count(Rollup.of_units(units), start, end, now, "unit")
     paths = dict(Unit.objects.filter(pk__in=[key for key in counts if key is not None])
                  .values_list("pk", "path"))
     totals: dict = {unit.pk: defaultdict(int) for unit in units}
@@ -321,10 +485,11 @@ def dashboard_data(queryset: QuerySet, year: int, month: int, by: str, now=None)
     now = now or timezone.now()
     start, end = month_bounds(year, month)
     trend_start = month_bounds(year - (month < 12), month % 12 + 1)[0]
-    trend = breakdown(queryset, trend_start, end, "month", now=now)
-    groups = breakdown(queryset, start, end, by, now=now)
+    memo: dict = {}  # one dashboard: the scope's units and today's counts read once
+    trend = breakdown(queryset, trend_start, end, "month", now=now, memo=memo)
+    groups = breakdown(queryset, start, end, by, now=now, memo=memo)
     return {
-        "figures": summary(queryset, start, end, now=now),
+        "figures": summary(queryset, start, end, now=now, memo=memo),
         "trend": trend,
         "groups": groups,
         "computed_at": now,
@@ -354,13 +519,11 @@ def cached_dashboard(scope: str, queryset: QuerySet, year: int, month: int, by: 
 def refresh_dashboards(now=None) -> int:
     """Recompute the bureau-wide dashboards of the current month (every grouping) into the
     cache. Idempotent; two workers at once only compute twice."""
-    from .models import Demand
-
     now = now or timezone.now()
     local = timezone.localtime(now)
     count = 0
     for by in GROUPS:
-        data = dashboard_data(Demand.objects.all(), local.year, local.month, by, now=now)
+        data = dashboard_data(Rollup(), local.year, local.month, by, now=now)
         cache.set(_cache_key("all", local.year, local.month, by), data,
                   timeout=max(settings.KPI_CACHE_SECONDS, 60) * 3)
         count += 1

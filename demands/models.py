@@ -126,6 +126,27 @@ class DemandQuerySet(models.QuerySet):
         running)."""
         return self.exclude(state__in=CLOCK_STATES, warn_at__lte=now)
 
+    # -- the KPI roll-ups follow every write (demands/rollups.py) --
+    def update(self, **kwargs):
+        if not set(kwargs) & {field.removesuffix("_id") for field in TRACKED} \
+                and not set(kwargs) & set(TRACKED):
+            return super().update(**kwargs)
+        before = list(self.values_list("pk", *DAY_FIELDS))
+        count = super().update(**kwargs)
+        moments = [value for row in before for value in row[1:]]
+        if set(kwargs) & set(DAY_FIELDS) and before:
+            after = Demand.objects.filter(pk__in=[row[0] for row in before])
+            moments += [value for row in after.values_list(*DAY_FIELDS)
+                        for value in row]
+        mark(days_of(moments))
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        mark(days_of(getattr(obj, field) for obj in objs
+                                     for field in DAY_FIELDS))
+        return objs
+
 
 class Demand(models.Model):
     number = models.CharField(_("诉求编号"), max_length=20, unique=True, editable=False)
@@ -255,6 +276,14 @@ class Demand(models.Model):
             # KPIs by period
             models.Index(fields=["first_evaluated_at"], name="demand_first_evaluated_at"),
             models.Index(fields=["submitted_at"], name="demand_submitted_at"),
+            # … and the other family dates: the live part of a dashboard (today) and the
+            # roll-ups' recomputation of a day read demands by these
+            models.Index(fields=["dispatched_at"], name="demand_dispatched_at",
+                         condition=Q(dispatched_at__isnull=False)),
+            models.Index(fields=["first_replied_at"], name="demand_first_replied_at",
+                         condition=Q(first_replied_at__isnull=False)),
+            models.Index(fields=["committed_deadline"], name="demand_committed_deadline",
+                         condition=Q(committed_deadline__isnull=False)),
             # the public board: consented demands, newest first
             models.Index(fields=["-submitted_at", "-id"], name="demand_public",
                          condition=Q(consent_publish=True)),
@@ -284,9 +313,33 @@ class Demand(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def save(self, *args, **kwargs):
+        # the KPI roll-ups follow every write (demands/rollups.py)
+        fields = kwargs.get("update_fields")
+        if fields is not None and not {self._meta.get_field(name).attname
+                                       for name in fields} & set(TRACKED):
+            return super().save(*args, **kwargs)  # nothing counted changes (the SLA flag)
+        before = getattr(self, "_rollup_snapshot", None)
+        old_days: set = set()
+        if before is None and not self._state.adding and self.pk is not None:
+            # loaded partially (.only()): the days it had, read before they change
+            old = Demand.objects.filter(pk=self.pk).values_list(*DAY_FIELDS).first()
+            old_days = days_of(old or ())
+        super().save(*args, **kwargs)
+        after = snapshot(self.__dict__)
+        mark(changed_days(before, after) | old_days)
+        self._rollup_snapshot = after
+
     def get_absolute_url(self):
         """The demand's page in the console (the link in notifications)."""
         return reverse("console:demand_detail", kwargs={"number": self.number})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if all(name in field_names for name in TRACKED):  # not .only()/.defer()
+            instance._rollup_snapshot = snapshot(instance.__dict__)
+        return instance
 
     @property
     def in_follow_up(self) -> bool:
@@ -523,3 +576,128 @@ class ReplyTemplate(models.Model):
     def render(self, demand: Demand) -> str:
         return (self.body.replace("{name}", demand.requester_name or "您")
                 .replace("{number}", demand.number))
+
+
+# --- roll-up marks: which closed days a write changes (demands/rollups.py) --------------
+# The demand fields a figure depends on: the family dates, and what the conditions read.
+DAY_FIELDS = ("submitted_at", "dispatched_at", "first_replied_at", "first_evaluated_at",
+              "committed_deadline")
+TRACKED = (*DAY_FIELDS, "state", "current_unit_id", "category_id", "channel",
+           "requester_kind", "is_repeat", "return_count", "extension_count",
+           "replied_on_time", "visited_at", "first_evaluation_level")
+
+
+def days_of(values, today=None) -> set:
+    """The closed local days among these moments (None and today onwards dropped)."""
+    today = today or timezone.localdate()
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    days = set()
+    for value in values:
+        if value is not None:
+            day = value.astimezone(tz).date()
+            if day < today:
+                days.add(day)
+    return days
+
+
+def mark(days) -> None:
+    """Mark closed days for recomputation (in the caller's transaction)."""
+    days = sorted(set(days))
+    if days:
+        RollupDirty.objects.bulk_create([RollupDirty(day=day) for day in days])
+
+
+def snapshot(values: dict) -> tuple:
+    return tuple(values.get(name) for name in TRACKED)
+
+
+def changed_days(before: tuple | None, after: tuple) -> set:
+    """Days to mark when a demand goes from ``before`` (None: new) to ``after``."""
+    if before == after:
+        return set()
+    moments = list(after[:len(DAY_FIELDS)])
+    if before is not None:
+        moments += list(before[:len(DAY_FIELDS)])
+    return days_of(moments)
+
+
+# --- KPI roll-ups (docs/supervision.md §4; maintained by demands/rollups.py) ---------------
+class Dimension(models.TextChoices):
+    TOTAL = "", _("合计")
+    CATEGORY = "category", _("类别")
+    CHANNEL = "channel", _("来源渠道")
+    KIND = "kind", _("诉求人类型")
+
+
+class DailyFigure(models.Model):
+    """The counts behind every figure of ``demands.kpis`` for one closed day and one
+    current unit, in total (``dimension`` "") or split by one more dimension (the leaf
+    category, the channel or the requester kind). A demand counts on the day of each
+    family's own date (received, dispatched, first replied, first evaluated, committed
+    deadline). Derived data: recomputed whole days at a time, never edited."""
+
+    day = models.DateField(_("日期"))
+    unit = models.ForeignKey("org.Unit", verbose_name=_("责任单位"), on_delete=models.CASCADE,
+                             related_name="+", db_constraint=False)
+    dimension = models.CharField(_("维度"), max_length=8, choices=Dimension.choices,
+                                 blank=True)
+    category = models.ForeignKey("catalog.Category", verbose_name=_("类别"), null=True,
+                                 blank=True, on_delete=models.CASCADE, related_name="+",
+                                 db_constraint=False)
+    channel = models.CharField(_("来源渠道"), max_length=12, blank=True)
+    requester_kind = models.CharField(_("诉求人类型"), max_length=12, blank=True)
+    received = models.PositiveIntegerField(default=0)
+    repeat = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    dispatched = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    visit = models.PositiveIntegerField(default=0)
+    visited = models.PositiveIntegerField(default=0)
+    due = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    satisfaction = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    satisfaction_citizen = models.PositiveIntegerField(default=0)
+    satisfied_citizen = models.PositiveIntegerField(default=0)
+    satisfaction_grassroots = models.PositiveIntegerField(default=0)
+    satisfied_grassroots = models.PositiveIntegerField(default=0)
+    satisfaction_enterprise = models.PositiveIntegerField(default=0)
+    satisfied_enterprise = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("每日指标汇总")
+        verbose_name_plural = _("每日指标汇总")
+        indexes = [models.Index(fields=["dimension", "day"], name="dailyfigure_dimension_day"),
+                   models.Index(fields=["day"], name="dailyfigure_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id} {self.dimension}"
+
+
+class RollupDirty(models.Model):
+    """A day whose roll-up must be recomputed: written in the transaction of the change
+    that made it so (append-only; the job deletes the marks it has consumed by id)."""
+
+    day = models.DateField(_("日期"))
+
+    class Meta:
+        verbose_name = _("待重算日期")
+        verbose_name_plural = _("待重算日期")
+
+    def __str__(self):
+        return str(self.day)
+
+
+class RollupState(models.Model):
+    """One row: the last closed day whose roll-up is complete (``None``: never built)."""
+
+    complete_through = models.DateField(_("已汇总至"), null=True, blank=True)
+    built_at = models.DateTimeField(_("最近汇总时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("指标汇总状态")
+        verbose_name_plural = _("指标汇总状态")
+
+    def __str__(self):
+        return f"已汇总至 {self.complete_through or '—'}"

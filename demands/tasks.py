@@ -15,3 +15,12 @@ def refresh_dashboards() -> int:
     from . import kpis
 
     return kpis.refresh_dashboards()
+
+
+@shared_task
+def refresh_rollups() -> dict:
+    """Every minute (beat): recompute the roll-ups of the days changed since the last run
+    and of the days that closed (demands/rollups.py)."""
+    from . import rollups
+
+    return rollups.refresh()

@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from demands import kpis
-from demands.models import Demand
 from projects import public
 
 MONTHS = 12
@@ -39,7 +38,7 @@ def _volume(figures: dict) -> int:
 def compute(now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     start, end = window(now)
-    demands = Demand.objects.all()
+    demands = kpis.Rollup()  # every demand, from the roll-ups and today live
     months = kpis.breakdown(demands, start, end, "month", now=now)
     by_unit = kpis.breakdown(demands, start, end, "unit", now=now)
     by_category = kpis.breakdown(demands, start, end, "category", now=now)

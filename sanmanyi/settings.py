@@ -405,6 +405,7 @@ CELERY_BEAT_SCHEDULE = {
     "routing-retrain": {"task": "insights.tasks.retrain_routing",
                         "schedule": crontab(hour=ROUTING_RETRAIN_HOUR, minute=30)},
     "import-resume": {"task": "imports.tasks.resume_stale", "schedule": 60.0},
+    "kpi-rollups": {"task": "demands.tasks.refresh_rollups", "schedule": 60.0},
     "kpi-dashboards": {"task": "demands.tasks.refresh_dashboards",
                        "schedule": float(max(KPI_CACHE_SECONDS, 60))},
     "public-statistics": {"task": "portal.tasks.refresh_statistics",

@@ -23,7 +23,8 @@ PERSONAS = ["handler_a", "handler_b", "head_a", "supervisor", "leader", "receive
             "dispatcher", "office", "party", "admin"]
 SEES_ALL = {"supervisor", "leader", "receiver", "dispatcher", "office", "party", "admin"}
 EXPORTERS = {"head_a", "supervisor", "leader", "dispatcher", "office", "party", "admin"}
-KPI_VIEWERS = {"head_a", "supervisor", "leader", "dispatcher", "office", "party", "admin"}
+KPI_VIEWERS = {"head_a", "supervisor", "leader", "dispatcher", "office", "party", "admin",
+               "handler_a", "handler_b"}  # a handler: their own unit's figures
 
 
 @pytest.fixture(autouse=True)
@@ -209,6 +210,29 @@ def test_the_dashboard_shows_the_rates_with_their_definitions(client, personas, 
     assert "群众满意率" in page and "基层满意率" in page and "企业满意率" in page
     assert "（非常满意 + 满意 + 基本满意）÷ 参评诉求数" in page  # shown on hover (title)
     assert client.get(reverse("console:dashboard"), {"month": "2026-13"}).status_code == 200
+
+
+def test_the_dashboard_shows_each_scope_its_units_and_drills_down(client, personas, two,
+                                                                   org):
+    """Both demands are due in November (4-hour and 1-day limits from 23 November), neither
+    replied: each is overdue in its unit. A handler sees their unit; the leader sees both;
+    the overdue number opens the list of exactly those demands."""
+    import time_machine
+
+    with time_machine.travel(at("2026-12-02 09:00"), tick=False):
+        login(client, personas, "handler_b")
+        page = client.get(reverse("console:dashboard"), {"month": "2026-11"})
+        assert [label for _, label, _, _ in page.context["groups"]] == ["市政设施管理处"]
+        assert page.context["figures"]["overdue"] == 1
+        login(client, personas, "leader")
+        page = client.get(reverse("console:dashboard"), {"month": "2026-11"})
+        assert page.context["figures"]["overdue"] == 2
+        html = page.content.decode()
+        link = html.split('data-testid="drill-overdue"')[0].rsplit('href="', 1)[1] \
+            .split('"')[0].replace("&amp;", "&")
+        listed = client.get(link)
+        assert {d.title for d, _ in listed.context["rows"]} == {"A单位的诉求", "B单位的诉求"}
+        assert "超期数：2026-11-01 至 2026-11-30" in listed.content.decode()
 
 
 def test_the_inbox_lists_and_clears_notifications(client, personas, two):

@@ -187,12 +187,14 @@ def test_the_dashboard_cache_serves_until_the_refresh_job_runs(demands, settings
     assert rate(fresh["figures"]["satisfaction"]) == (3, 6)
 
 
-def test_scope_keys_separate_units(personas):
+def test_scope_keys_separate_units(personas, org):
     from org import access
 
     assert access.scope_key(personas.leader, "demand.kpi") == "all"
-    assert access.scope_key(personas.head_a, "demand.kpi").startswith("units:")
-    assert access.scope_key(personas.handler_a, "demand.kpi") == "units:"
+    assert access.scope_key(personas.head_a, "demand.kpi") == f"units:{org.unit_a.path}"
+    # a handler sees their own unit's figures (issue #13: the dashboard of every scope)
+    assert access.scope_key(personas.handler_a, "demand.kpi") == f"units:{org.unit_a.path}"
+    assert access.scope_key(personas.receiver, "demand.kpi") == "units:"
 
 
 @pytest.mark.parametrize("figure", sorted(kpis.RECORD_FIGURES))
