@@ -36,7 +36,7 @@ from activities import progress
 from activities.models import Target
 from campaigns.queries import latest_campaign
 from demands import kpis
-from demands.models import Demand, RequesterKind
+from demands.models import RequesterKind
 from insights import hotspots
 from org import access
 from org.models import Unit, UnitKind
@@ -86,7 +86,7 @@ def _rate(rate: kpis.Rate, url: str) -> dict:
             "denominator": rate.denominator, "url": url}
 
 
-def _demand_figures(scope_qs, scope_units, scope_key, now) -> dict:
+def _demand_figures(source: kpis.Rollup, demands, scope_units, scope_key, now) -> dict:
     """The month's tiles, the twelve-month trend and the units, from ``demands.kpis``."""
     local = timezone.localtime(now)
     year, month = local.year, local.month
@@ -95,7 +95,7 @@ def _demand_figures(scope_qs, scope_units, scope_key, now) -> dict:
     # several subtrees (a rare double grant) cannot be named in one link: its lists show
     # the viewer's whole sight, which may add demands they first received elsewhere.
     unit = scope_units[0] if len(scope_units) == 1 else None
-    data = kpis.cached_dashboard(scope_key, scope_qs, year, month, "unit")
+    data = kpis.cached_dashboard(scope_key, source, year, month, "unit")
     figures = data["figures"]
 
     def records(figure, first=start, last=end, part=None, of=unit):
@@ -120,11 +120,11 @@ def _demand_figures(scope_qs, scope_units, scope_key, now) -> dict:
                   "definition": kpis.DEFINITIONS["on_time"]})
     # the live counts: what the queues 已超期 and 即将超期 hold now
     tiles.append({"key": "open_overdue", "label": _("当前超期"),
-                  "value": str(scope_qs.overdue(now).count()),
+                  "value": str(demands.overdue(now).count()),
                   "url": f"{queue}?queue=overdue{unit_query}",
                   "definition": kpis.DEFINITIONS["open_overdue"]})
     tiles.append({"key": "warning", "label": _("即将超期"),
-                  "value": str(scope_qs.warning(now).count()),
+                  "value": str(demands.warning(now).count()),
                   "url": f"{queue}?queue=warning{unit_query}",
                   "definition": _("即将超期：正在办理、已到预警时间、尚未超过承诺时限的"
                                   "诉求数（实时）。")})
@@ -240,11 +240,11 @@ def _targets(user, today: dt.date) -> dict | None:
             "campaign": campaign.name}
 
 
-def _overdue(scope_qs, tile: dict, now) -> dict:
+def _overdue(demands, tile: dict, now) -> dict:
     """The open demands longest past their deadline (the queue 已超期, oldest first): on
     the board of whoever has no hotspot map, a unit head above all."""
     items = []
-    for demand in scope_qs.overdue(now).select_related("current_unit").order_by(
+    for demand in demands.overdue(now).select_related("current_unit").order_by(
             "deadline", "pk")[:LIST_LENGTH + 3]:
         hours = int((now - demand.deadline).total_seconds() // 3600)
         late = _("超 %(days)d 天") % {"days": hours // 24} if hours >= 24 else \
@@ -260,9 +260,10 @@ def board(user, now=None) -> dict:
     """Everything the dashboard shows, as the page renders it and ``command_data`` sends it."""
     now = now or timezone.now()
     where, scope_units = _scope(user)
-    scope_qs = access.filter_for(user, "demand.kpi", Demand.objects.all())
+    source = kpis.Rollup.for_user(user)  # the demand.kpi scope, answered by the roll-ups
+    demands = source.demands()  # the same scope, for what is counted now
     scope_key = access.scope_key(user, "demand.kpi")
-    data = _demand_figures(scope_qs, scope_units, scope_key, now)
+    data = _demand_figures(source, demands, scope_units, scope_key, now)
     found = _hotspots(user)
     queue = next(tile for tile in data["tiles"] if tile["key"] == "open_overdue")
     data.update({
@@ -271,7 +272,7 @@ def board(user, now=None) -> dict:
         "now": timezone.localtime(now).isoformat(),
         "hotspots": found,
         # in the map's place for those without one
-        "overdue": None if found else _overdue(scope_qs, queue, now),
+        "overdue": None if found else _overdue(demands, queue, now),
         "projects": _projects(user),
         "targets": _targets(user, timezone.localdate(now)),
     })
