@@ -40,7 +40,10 @@ NAV = (
             "enterprises", "enterprise", "pairing_create", "pairing_edit", "goal_add",
             "goal_complete", "secondment_create", "secondment_edit")),
     )),
-    (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
+    (_("数据看板"), "boards", (
+        (_("满意度看板"), "dashboard", "dashboard", ("dashboard",)),
+        (_("指挥大屏"), "command", "dashboard", ("command",)),
+    )),
     (_("督查考核"), "oversight", (
         (_("督查督办"), "orders", "orders", ("orders", "order", "order_issue")),
         (_("考核结果"), "assessments", "assessment", (

@@ -57,7 +57,7 @@ class DraftForm(Bootstrap, forms.Form):
     until = forms.DateField(required=False)
 
 
-def _hotspots(user, since: dt.date, until: dt.date) -> hotspots.Hotspots:
+def visible_hotspots(user, since: dt.date, until: dt.date) -> hotspots.Hotspots:
     """The hotspots of the demands this user may see; cached per scope and window (the
     clustering of a busy month takes seconds)."""
     scope = access.filter_for(user, "demand.view", Demand.objects.all())
@@ -101,7 +101,7 @@ def hotspot_list(request):
                       status=400)
     since, until = (form.cleaned_data["since"], form.cleaned_data["until"]) if form.is_bound \
         else hotspots.window()
-    found = _hotspots(request.user, since, until)
+    found = visible_hotspots(request.user, since, until)
     hot = _topics(request.user, since, until)
     rows = []
     chart = []

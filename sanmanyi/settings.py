@@ -118,6 +118,9 @@ try:
     BULLETIN_OFFICE = env.str("BULLETIN_OFFICE", "")
     BULLETIN_SATISFACTION_FLOOR = env.int("BULLETIN_SATISFACTION_FLOOR", 90, minimum=1,
                                           maximum=100)
+    # the leaders' command dashboard (指挥大屏, console/command_views.py) fetches its figures
+    # again this often (a wall left on all day)
+    COMMAND_REFRESH_SECONDS = env.int("COMMAND_REFRESH_SECONDS", 60, minimum=10, maximum=3600)
     # file imports (imports/, docs/imports.md): rows written per transaction
     IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", 2000, minimum=10, maximum=50_000)
     # hotspots (insights/hotspots.py, docs/hotspots.md)

@@ -112,6 +112,8 @@ NOT_PAGES = {
                                          "(tests/test_bulletins.py)",
     "portal:bulletin_download": "an issued bulletin's .docx download "
                                 "(tests/test_bulletins.py)",
+    "console:command_data": "the JSON the command dashboard fetches (tests/test_command.py; "
+                            "fetched below as the wall fetches it)",
 }
 
 
@@ -375,6 +377,14 @@ def walk_the_console(watch: Watch, service: ServiceItem, tmp_path) -> None:
     watch.visit(reverse("console:enterprise", args=[firm.pk]))
     page.locator("#satisfaction-chart").hover()
     watch.check("enterprise satisfaction tooltip")
+    # 指挥大屏: the charts, the map, the clock; on the wall, its own fetch of new figures
+    watch.visit(reverse("console:command"))
+    page.locator("#trend-chart").hover()
+    watch.check("command tooltip")
+    watch.visit(reverse("console:command") + "?wall=1")
+    page.evaluate("""() => fetch(document.getElementById("command").dataset.url)
+                      .then((response) => response.json())""")
+    watch.check("command wall")
     # a demand in each state, with the action forms a superuser is offered
     for state in State.values:
         demand = Demand.objects.filter(state=state).first()
