@@ -35,7 +35,7 @@ from .hotspot_helpers import FUMES, FUMES_POINT, MUCK, MUCK_POINT, jitter
 from .test_accessibility import serious
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
 TILES = "/map-tiles/{z}/{x}/{y}.png"
 
 
