@@ -41,6 +41,8 @@ from insights import hotspots
 from org import access
 from org.models import Unit, UnitKind
 from projects.models import Project
+from supervision import queries as supervision_queries
+from supervision.models import SupervisionOrder
 
 from .hotspot_views import visible_hotspots
 from .project_views import overdue_q, with_progress
@@ -256,6 +258,28 @@ def _overdue(demands, tile: dict, now) -> dict:
     return {"count": int(tile["value"]), "items": items, "url": tile["url"]}
 
 
+def _orders(user, now) -> dict | None:
+    """Supervision orders the units owe an answer to, per unit, most overdue first (the
+    order list's 待反馈 and 只看逾期未反馈 filters are the lists behind the numbers)."""
+    if not access.can_anywhere(user, "order.view"):
+        return None
+    scoped = access.filter_for(user, "order.view", SupervisionOrder.objects.all())
+    counts = supervision_queries.open_counts(scoped, now)
+    page = reverse("console:orders")
+    items = []
+    for row in supervision_queries.open_by_unit(scoped.awaiting(), now)[:LIST_LENGTH]:
+        query = urlencode({"state": "awaiting", "unit": row["unit__code"]})
+        items.append({"label": row["unit__name"],
+                      "value": _("%(count)d 件") % {"count": row["open"]},
+                      "note": _("逾期未反馈 %(count)d 件") % {"count": row["overdue"]}
+                      if row["overdue"] else _("均在时限内"),
+                      "url": f"{page}?{query}"})
+    return {"count": counts.awaiting, "overdue": counts.overdue, "answered": counts.answered,
+            "items": items, "url": f"{page}?state=awaiting",
+            "overdue_url": f"{page}?overdue=on",
+            "answered_url": f"{page}?state=answered"}
+
+
 def board(user, now=None) -> dict:
     """Everything the dashboard shows, as the page renders it and ``command_data`` sends it."""
     now = now or timezone.now()
@@ -275,6 +299,7 @@ def board(user, now=None) -> dict:
         "overdue": None if found else _overdue(demands, queue, now),
         "projects": _projects(user),
         "targets": _targets(user, timezone.localdate(now)),
+        "orders": _orders(user, now),
     })
     return data
 

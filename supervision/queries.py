@@ -96,11 +96,11 @@ def open_counts(queryset: QuerySet | None = None, now: dt.datetime | None = None
 def open_by_unit(queryset: QuerySet | None = None,
                  now: dt.datetime | None = None) -> list[dict]:
     """Open and overdue orders per unit, most overdue first (for the dashboard's table):
-    ``[{"unit_id", "unit__name", "open", "overdue"}, …]``."""
+    ``[{"unit_id", "unit__name", "unit__code", "open", "overdue"}, …]``."""
     queryset = SupervisionOrder.objects.all() if queryset is None else queryset
     now = now or timezone.now()
     return list(queryset.filter(state__in=OPEN_STATES).order_by()
-                .values("unit_id", "unit__name")
+                .values("unit_id", "unit__name", "unit__code")
                 .annotate(open=Count("pk"),
                           overdue=Count("pk", filter=Q(state__in=AWAITING_STATES,
                                                        deadline__lt=now)))

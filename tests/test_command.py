@@ -311,9 +311,9 @@ def test_the_data_is_never_cached_by_a_browser(client, personas):
 
 
 # --- queries -------------------------------------------------------------------------------
-PAGE_QUERIES = 44
-DATA_QUERIES = 41
-HEAD_PAGE_QUERIES = 49
+PAGE_QUERIES = 46  # + the open orders: counts, per unit
+DATA_QUERIES = 43
+HEAD_PAGE_QUERIES = 51
 
 
 def test_a_fixed_number_of_queries(client, personas, org, more, projects,
@@ -349,3 +349,46 @@ def test_a_fixed_number_of_queries(client, personas, org, more, projects,
         assert client.get(URL).status_code == 200
     with django_assert_num_queries(DATA_QUERIES):
         assert client.get(DATA).status_code == 200
+
+
+# --- supervision orders ----------------------------------------------------------------------
+def test_open_orders_per_unit_and_the_lists_behind_them(client, personas, org):
+    """Unit A owes two answers (one past its deadline), unit B one; an answered order waits
+    for the office; an accepted one is done. Each number opens the order list of exactly
+    those orders; a unit head sees their unit's only."""
+    from supervision import actions
+    from supervision.models import SubjectKind
+
+    def order(unit, title, deadline):
+        return actions.issue(personas.supervisor, subject_kind=SubjectKind.FINDING, unit=unit,
+                             title=title, requirement="说明整改情况。", deadline=deadline,
+                             finding=f"{title}现场检查发现的问题。", finding_place="幸福路",
+                             at=at("2026-11-23 09:00"))
+
+    order(org.unit_a, "甲单位逾期", at("2026-11-25 17:30"))
+    order(org.team_a, "甲中队未到期", at("2026-12-02 17:30"))
+    order(org.unit_b, "乙单位未到期", at("2026-12-02 17:30"))
+    answered = order(org.unit_b, "乙单位已反馈", at("2026-12-02 17:30"))
+    actions.answer(personas.handler_b, answered, "已整改。", at=at("2026-11-24 09:00"))
+    done = order(org.unit_a, "甲单位已办结", at("2026-12-02 17:30"))
+    actions.answer(personas.head_a, done, "已整改。", at=at("2026-11-24 09:00"))
+    actions.accept(personas.supervisor, done, "同意。", at=at("2026-11-24 10:00"))
+
+    names = r"(甲单位逾期|甲中队未到期|乙单位未到期|乙单位已反馈|甲单位已办结)"
+
+    def titles(url):
+        return set(re.findall(names, client.get(url).content.decode()))
+
+    orders = board(client, personas.leader)["orders"]
+    assert (orders["count"], orders["overdue"], orders["answered"]) == (3, 1, 1)
+    assert titles(orders["url"]) == {"甲单位逾期", "甲中队未到期", "乙单位未到期"}
+    assert titles(orders["overdue_url"]) == {"甲单位逾期"}
+    assert titles(orders["answered_url"]) == {"乙单位已反馈"}
+    # per unit, most overdue first: 环卫一中队's order is listed under its own unit
+    assert [(item["label"], item["value"]) for item in orders["items"]] == [
+        ("环境卫生管理处", "1 件"), ("市政设施管理处", "1 件"), ("环卫一中队", "1 件")]
+    assert titles(orders["items"][0]["url"]) == {"甲单位逾期", "甲中队未到期"}  # its subtree
+    head = board(client, personas.head_a)["orders"]
+    assert (head["count"], head["overdue"]) == (2, 1)
+    page = client.get(URL).content.decode()
+    assert 'data-testid="count-orders"' in page

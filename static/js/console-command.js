@@ -203,7 +203,7 @@
       const extra = box.querySelector("[data-part=extra]");
       if (extra && tile.extra) setLink(extra, tile.extra.url, `${tile.extra.label} ${tile.extra.count}`);
     }
-    for (const name of ["projects", "targets", "hotspots", "overdue"]) {
+    for (const name of ["projects", "targets", "hotspots", "overdue", "orders", "ranking"]) {
       const panel = data[name];
       if (!panel) continue;
       const count = root.querySelector(`[data-count="${name}"]`);
