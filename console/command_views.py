@@ -40,6 +40,8 @@ from demands.models import RequesterKind
 from insights import hotspots
 from org import access
 from org.models import Unit, UnitKind
+from assessment import queries as assessment_queries
+from assessment.models import Score
 from projects.models import Project
 from supervision import queries as supervision_queries
 from supervision.models import SupervisionOrder
@@ -280,6 +282,26 @@ def _orders(user, now) -> dict | None:
             "answered_url": f"{page}?state=answered"}
 
 
+def _ranking(user) -> dict | None:
+    """The newest published assessment's ranking, as its page shows it to this person:
+    every unit for the bureau's roles, a unit's own score for its people."""
+    if not access.can_anywhere(user, "assessment.view"):
+        return None
+    found = assessment_queries.latest_assessment()
+    if found is None:
+        return {"title": "", "count": 0, "items": [], "url": reverse("console:assessments")}
+    scores = (access.filter_for(user, "assessment.view", Score.objects.filter(assessment=found))
+              .select_related("unit").order_by("rank", "unit__path"))
+    rows = sorted(scores, key=lambda score: (score.rank is None, score.rank or 0))
+    items = [{"label": f"{score.rank}. {score.unit.display_name}" if score.rank
+              else f"— {score.unit.display_name}",
+              "value": _("%(total)s 分") % {"total": score.total} if score.rank
+              else _("未参评"), "url": score.get_absolute_url()}
+             for score in rows[:LIST_LENGTH]]
+    return {"title": found.title, "count": len(rows), "items": items,
+            "url": found.get_absolute_url()}
+
+
 def board(user, now=None) -> dict:
     """Everything the dashboard shows, as the page renders it and ``command_data`` sends it."""
     now = now or timezone.now()
@@ -300,6 +322,7 @@ def board(user, now=None) -> dict:
         "projects": _projects(user),
         "targets": _targets(user, timezone.localdate(now)),
         "orders": _orders(user, now),
+        "ranking": _ranking(user),
     })
     return data
 

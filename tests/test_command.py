@@ -311,9 +311,9 @@ def test_the_data_is_never_cached_by_a_browser(client, personas):
 
 
 # --- queries -------------------------------------------------------------------------------
-PAGE_QUERIES = 46  # + the open orders: counts, per unit
-DATA_QUERIES = 43
-HEAD_PAGE_QUERIES = 51
+PAGE_QUERIES = 47  # + the open orders (counts, per unit), the latest assessment
+DATA_QUERIES = 44
+HEAD_PAGE_QUERIES = 52
 
 
 def test_a_fixed_number_of_queries(client, personas, org, more, projects,
@@ -392,3 +392,41 @@ def test_open_orders_per_unit_and_the_lists_behind_them(client, personas, org):
     assert (head["count"], head["overdue"]) == (2, 1)
     page = client.get(URL).content.decode()
     assert 'data-testid="count-orders"' in page
+
+
+# --- the latest ranking ----------------------------------------------------------------------
+def test_the_latest_published_ranking_as_its_page_shows_it(client, personas, org):
+    """A draft is not shown; the newest published one is, best first with a tie; a unit
+    head sees their own unit's line, linked to its score page."""
+    from decimal import Decimal
+
+    from assessment.models import Assessment, AssessmentState, Scheme, Score
+
+    scheme = Scheme.objects.create(name="月度考核", created_by=personas.leader,
+                                   created_at=at("2026-10-01 09:00"),
+                                   updated_at=at("2026-10-01 09:00"))
+    scheme.units.set([org.unit_a, org.unit_b, org.intake])
+
+    def assessment(month, state):
+        found = Assessment.objects.create(
+            scheme=scheme, title=f"2026年{month}月考核", starts_on=dt.date(2026, month, 1),
+            ends_on=dt.date(2026, month, 28), state=state, created_by=personas.leader,
+            created_at=at("2026-11-02 09:00"), computed_at=at("2026-11-02 09:00"),
+            published_at=at("2026-11-03 09:00") if state != AssessmentState.DRAFT else None)
+        return found
+
+    october = assessment(10, AssessmentState.PUBLISHED)
+    for unit, total, rank in ((org.unit_a, "91.50", 2), (org.unit_b, "91.50", 2),
+                              (org.intake, "95.00", 1)):
+        Score.objects.create(assessment=october, unit=unit, total=Decimal(total), rank=rank)
+    assessment(11, AssessmentState.DRAFT)  # not published: not on the board
+
+    ranking = board(client, personas.leader)["ranking"]
+    assert ranking["title"] == "2026年10月考核" and ranking["count"] == 3
+    assert [(item["label"], item["value"]) for item in ranking["items"]] == [
+        ("1. 数字化城市管理指挥中心", "95.00 分"), ("2. 环境卫生管理处", "91.50 分"),
+        ("2. 市政设施管理处", "91.50 分")]
+    assert client.get(ranking["items"][1]["url"]).status_code == 200  # the unit's score page
+    own = board(client, personas.head_a)["ranking"]
+    assert [item["label"] for item in own["items"]] == ["2. 环境卫生管理处"]
+    assert board(client, personas.dispatcher).get("ranking") is None  # no assessment.view

@@ -208,7 +208,9 @@
       if (!panel) continue;
       const count = root.querySelector(`[data-count="${name}"]`);
       setLink(count, panel.url, String(panel.count));
-      if (count && name !== "hotspots") count.classList.toggle("is-alarm", panel.count > 0);
+      if (count && name !== "hotspots" && name !== "ranking") {
+        count.classList.toggle("is-alarm", panel.count > 0);
+      }
       fillList(root.querySelector(`[data-list="${name}"]`), panel.items);
     }
     fillUnits();
