@@ -34,14 +34,14 @@ from django.views.decorators.cache import never_cache
 
 from activities import progress
 from activities.models import Target
+from assessment import queries as assessment_queries
+from assessment.models import Score
 from campaigns.queries import latest_campaign
 from demands import kpis
 from demands.models import RequesterKind
 from insights import hotspots
 from org import access
 from org.models import Unit, UnitKind
-from assessment import queries as assessment_queries
-from assessment.models import Score
 from projects.models import Project
 from supervision import queries as supervision_queries
 from supervision.models import SupervisionOrder
