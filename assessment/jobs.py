@@ -7,6 +7,7 @@ from __future__ import annotations
 from celery import current_app
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from lib.errors import ActionError
 
@@ -36,7 +37,9 @@ def request_compute(actor, assessment: Assessment) -> Assessment:
     assessment.compute_state = ComputeState.QUEUED
     assessment.progress = 0
     assessment.compute_message = ""
-    assessment.save(update_fields=["compute_state", "progress", "compute_message"])
+    assessment.compute_requested_at = timezone.now()
+    assessment.save(update_fields=["compute_state", "progress", "compute_message",
+                                   "compute_requested_at"])
     actor_id = actor.pk
     transaction.on_commit(lambda: enqueue(assessment.pk, actor_id))
     return assessment

@@ -12,6 +12,7 @@ ranking at the next computation. State changes only through ``assessment.actions
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.documents import DocumentFields
@@ -115,6 +117,10 @@ class ComputeState(models.TextChoices):
     FAILED = "failed", _("计算失败")
 
 
+# a computation queued or running for longer than this is taken to have lost its worker
+COMPUTE_GIVEN_UP_AFTER = dt.timedelta(minutes=10)
+
+
 class Assessment(models.Model):
     """One period's assessment under a scheme."""
 
@@ -131,6 +137,7 @@ class Assessment(models.Model):
                                      choices=ComputeState.choices, default=ComputeState.IDLE)
     progress = models.PositiveSmallIntegerField(_("计算进度"), default=0)
     compute_message = models.CharField(_("计算说明"), max_length=300, blank=True)
+    compute_requested_at = models.DateTimeField(_("提交计算时间"), null=True, blank=True)
     # what counts changed (an adjustment, an accepted objection, the scheme) → +1; the
     # scores are current when computed at the latest revision
     revision = models.PositiveIntegerField(_("修订号"), default=0)
@@ -168,7 +175,12 @@ class Assessment(models.Model):
 
     @property
     def computing(self) -> bool:
-        return self.compute_state in (ComputeState.QUEUED, ComputeState.RUNNING)
+        """Queued or running — unless it was asked for so long ago that its worker must
+        have died (the button is offered again)."""
+        if self.compute_state not in (ComputeState.QUEUED, ComputeState.RUNNING):
+            return False
+        return self.compute_requested_at is None or \
+            timezone.now() - self.compute_requested_at < COMPUTE_GIVEN_UP_AFTER
 
 
 class Adjustment(models.Model):

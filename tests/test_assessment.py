@@ -308,6 +308,18 @@ def test_the_worker_reports_progress_and_a_second_click_is_refused(city, monkeyp
     assert table(done)["shizheng"] == (1, D("80.00"))
 
 
+def test_a_computation_whose_worker_died_may_be_asked_for_again(city, monkeypatch):
+    monkeypatch.setattr(jobs, "enqueue", lambda *args: None)
+    assessment = jobs.request_compute(city.office, actions.create_assessment(
+        city.office, city.scheme, START, END))
+    assert [t.name for t in CATALOGUE.available(city.office, assessment)] == []
+    with time_machine.travel(NOW + dt.timedelta(minutes=11), tick=False):
+        assessment.refresh_from_db()
+        assert not assessment.computing
+        assert [t.name for t in CATALOGUE.available(city.office, assessment)] == ["compute"]
+        assert jobs.request_compute(city.office, assessment).compute_state == "queued"
+
+
 def test_a_failed_computation_is_shown_on_the_assessment(city, monkeypatch):
     assessment = actions.create_assessment(city.office, city.scheme, START, END)
     city.scheme.indicators.filter(key="overdue").update(key="gone")

@@ -111,6 +111,7 @@ def test_the_office_ranks_a_unit_objects_and_the_ranking_changes(browser, site):
     party = sign_in(browser, site, "party")
     party.get_by_role("button", name="督查考核").click()
     party.get_by_role("link", name="考核申诉").click()
+    assert serious(Axe().run(party)) == []
     card = party.get_by_test_id("objection").filter(has_text="市容所")
     accept = card.locator("form[data-action=accept]")
     accept.get_by_label("处理意见").fill("经核实属平台故障")
@@ -124,5 +125,12 @@ def test_the_office_ranks_a_unit_objects_and_the_ranking_changes(browser, site):
     expect(office.get_by_test_id("computed-at")).to_be_visible()
     assert ranks(office)[:2] == [("1", "市容所", "82.50"), ("2", "市政设施管理处", "80.00")]
     office.screenshot(path=SHOTS / "assessment-ranking-after.png", full_page=True)
+    # the scheme's form: its indicators as rows, the registry's definitions below
+    office.goto(site + "/console/assessment/schemes/")
+    office.get_by_test_id("scheme-edit").click()
+    expect(office.get_by_test_id("indicator-row")).to_have_count(5)  # 3 and 2 blank
+    assert office.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    office.screenshot(path=SHOTS / "assessment-scheme.png", full_page=True)
+    assert serious(Axe().run(office)) == []
     for page in (office, head, party):
         assert page.errors == []
