@@ -27,17 +27,19 @@ INDICATORS = [
     ("satisfaction_citizen", None, 20, "linear", {"floor": 70, "target": 95}, "skip"),
     ("satisfaction_grassroots", None, 15, "linear", {"floor": 70, "target": 95}, "skip"),
     ("satisfaction_enterprise", None, 15, "linear", {"floor": 70, "target": 95}, "skip"),
-    ("on_time", None, 15, "linear", {"floor": 80, "target": 98}, "skip"),
+    ("on_time", None, 10, "linear", {"floor": 80, "target": 98}, "skip"),
     ("overdue", None, 5, "deduct", {"per_item": 1, "cap": 5}, "skip"),
     ("return", None, 5, "linear", {"floor": 20, "target": 5}, "skip"),
     ("targets", None, 10, "threshold", {"steps": [[100, 1], [80, "0.8"], [60, "0.5"]]},
      "skip"),
     ("filings", "实施方案及材料按时报送率", 10, "linear", {"floor": 50, "target": 100}, "skip"),
     ("milestones", "实事项目节点按时完成率", 5, "linear", {"floor": 50, "target": 100}, "skip"),
+    # §七: 督查室加强日常督查 — a unit's answers to supervision orders, on time
+    ("orders", None, 5, "linear", {"floor": 50, "target": 100}, "skip"),
 ]
 DESCRIPTION = ("依据《关于开展争创“三满意”机关活动的实施方案》“七、工作要求”：加强日常督查和定期考核，"
                "看实绩、比贡献。群众、基层、企业满意率和按时办结率等取自诉求办理数据，"
-               "目标任务、材料报送和实事项目取自活动记录、材料报送和项目节点；督查室可录入加减分。")
+               "目标任务、材料报送、实事项目和督办反馈取自活动记录、材料报送、项目节点和督查督办单；督查室可录入加减分。")
 
 
 def _last_month(today: dt.date) -> tuple[dt.date, dt.date]:

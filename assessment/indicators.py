@@ -5,8 +5,7 @@ figures of demands (each unit over its subtree), ``activities.progress`` for tar
 campaign filings, project milestones. A unit missing from the result, or a ``Measure``
 whose ``value`` is ``None``, has no data: the indicator's ``when_empty`` decides.
 
-The registry is open: another module adds a key with ``@register(...)`` (the supervision
-orders answered on time are added here once ``supervision`` has landed). Every function
+The registry is open: another module adds a key with ``@register(...)``. Every function
 costs a fixed number of queries whatever the number of units.
 """
 
@@ -32,6 +31,7 @@ from campaigns.models import Campaign, Filing, Requirement
 from demands import kpis
 from org.models import Unit
 from projects.models import Milestone, MilestoneState, ProjectState
+from supervision.queries import answered_on_time
 
 HUNDRED = Decimal(100)
 
@@ -272,3 +272,15 @@ def milestones(units, start, end):
             url = f"{reverse('console:project_list')}?{urlencode({'unit': unit.code})}"
             out[unit.pk] = rate(hit, total, url)
     return out
+
+
+# --- supervision orders: answered by their deadline ---------------------------------------
+@register("orders", "督办按时反馈率", definition=(
+    "督办按时反馈率 = 反馈时限在考核期内、在时限内首次反馈的督查督办单数 ÷ 反馈时限在考核期内"
+    "（且已反馈或已过时限）的督办单数；计单位本身及下级单位，已撤销的不计；退回后再次反馈的，"
+    "以首次反馈为准。"), empty_text="本期没有到期的督办单")
+def orders(units, start, end):
+    counts = answered_on_time(units, start, end + dt.timedelta(days=1))
+    page = reverse("console:orders")
+    return {unit.pk: rate(*counts[unit.pk], f"{page}?{urlencode({'unit': unit.code})}")
+            for unit in units if counts[unit.pk][1]}

@@ -27,7 +27,8 @@ def test_the_demo_ships_a_scheme_mirroring_the_seed_and_a_published_assessment()
     scheme = Scheme.objects.get()
     labels = [indicator.label for indicator in scheme.indicators.all()]
     assert labels[:4] == ["群众满意率", "基层满意率", "企业满意率", "按时办结率"]
-    assert {"目标任务完成率", "实施方案及材料按时报送率", "实事项目节点按时完成率"} <= set(labels)
+    assert {"目标任务完成率", "实施方案及材料按时报送率", "实事项目节点按时完成率",
+            "督办按时反馈率"} <= set(labels)
     assert sum(indicator.weight for indicator in scheme.indicators.all()) == 100
     assert set(scheme.units.all()) == set(scheme.campaign.participants.all())
     assessment = Assessment.objects.get()

@@ -157,3 +157,38 @@ def test_the_registry_is_open_to_other_indicators():
             indicators.register("test_only", "again")(test_only)
     finally:
         del indicators.REGISTRY["test_only"]
+
+
+def test_supervision_orders_answered_by_their_deadline(units, personas):
+    """Unit A (with its 中队): an order answered on time, one answered late, one of its
+    中队 past its deadline unanswered, one cancelled, one due after the period; unit B
+    none (no data: the indicator's when_empty decides)."""
+    from supervision import actions
+    from supervision.models import SubjectKind
+
+    org, _shirong, _yuanlin = units
+    issued = dt.datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
+
+    def order(unit, deadline_day, title):
+        return actions.issue(personas.supervisor, subject_kind=SubjectKind.FINDING, unit=unit,
+                             title=title, requirement="说明整改情况。",
+                             deadline=dt.datetime(2026, 11, deadline_day, 17, 30, tzinfo=TZ),
+                             finding=f"{title}：现场发现的问题。", finding_place="幸福路",
+                             at=issued)
+
+    on_time = order(org.unit_a, 10, "按时")
+    actions.answer(personas.head_a, on_time, "已整改。", at=issued + dt.timedelta(days=2))
+    late = order(org.unit_a, 10, "逾期反馈")
+    actions.answer(personas.head_a, late, "已整改。", at=issued + dt.timedelta(days=12))
+    order(org.team_a, 12, "中队未反馈")
+    cancelled = order(org.unit_a, 12, "撤销")
+    actions.cancel(personas.supervisor, cancelled, "重复下达。", at=issued)
+    order(org.unit_a, 30, "月末未反馈")  # due on the period's last day: past, unanswered
+    found = measure("orders", [org.unit_a, org.unit_b], end=D_(2026, 11, 29))
+    # due in 1–29 November: 按时, 逾期反馈, 中队未反馈 (not the cancelled one, not the 30th's)
+    assert (found[org.unit_a.pk].numerator, found[org.unit_a.pk].denominator) == (1, 3)
+    whole = measure("orders", [org.unit_a, org.unit_b])  # the 30th included
+    assert (whole[org.unit_a.pk].numerator, whole[org.unit_a.pk].denominator) == (1, 4)
+    assert str(whole[org.unit_a.pk].value) == "25"
+    assert org.unit_b.pk not in found
+    assert found[org.unit_a.pk].records_url == f"{reverse('console:orders')}?unit=huanwei"
