@@ -99,7 +99,8 @@ def _demand_figures(source: kpis.Rollup, demands, scope_units, scope_key, now) -
     # several subtrees (a rare double grant) cannot be named in one link: its lists show
     # the viewer's whole sight, which may add demands they first received elsewhere.
     unit = scope_units[0] if len(scope_units) == 1 else None
-    data = kpis.cached_dashboard(scope_key, source, year, month, "unit")
+    memo: dict = {}  # today's demands read once for the figures and the units
+    data = kpis.cached_dashboard(scope_key, source, year, month, "unit", now=now, memo=memo)
     figures = data["figures"]
 
     def records(figure, first=start, last=end, part=None, of=unit):
@@ -148,7 +149,7 @@ def _demand_figures(source: kpis.Rollup, demands, scope_units, scope_key, now) -
             urls[kind].append(records(f"satisfaction_{kind}", *bounds))
 
     ranked = _ranked_units(scope_units)
-    by_unit = _unit_figures(scope_key, ranked, year, month, start, end, now)
+    by_unit = _unit_figures(scope_key, ranked, year, month, start, end, now, source, memo)
     units = []
     for ranked_unit in ranked:
         figs = by_unit[ranked_unit.pk]
@@ -168,17 +169,18 @@ def _demand_figures(source: kpis.Rollup, demands, scope_units, scope_key, now) -
             "units": units}
 
 
-def _unit_figures(scope_key, units, year, month, start, end, now) -> dict:
-    """``kpis.unit_figures``, cached as the dashboard's figures are."""
+def _unit_figures(scope_key, units, year, month, start, end, now, source, memo) -> dict:
+    """``kpis.unit_figures``, cached as the dashboard's figures are (the units lie in the
+    scope ``source``: its reading of today's demands is shared through ``memo``)."""
     seconds = settings.KPI_CACHE_SECONDS
     if not seconds:
-        return kpis.unit_figures(units, start, end, now=now)
+        return kpis.unit_figures(units, start, end, now=now, source=source, memo=memo)
     ids = ",".join(str(unit.pk) for unit in units)
     digest = hashlib.sha256(f"{scope_key}|{ids}".encode()).hexdigest()[:16]
     key = f"sanmanyi:command:v1:{digest}:{year}-{month:02d}:units"
     found = cache.get(key)
     if found is None:
-        found = kpis.unit_figures(units, start, end, now=now)
+        found = kpis.unit_figures(units, start, end, now=now, source=source, memo=memo)
         cache.set(key, found, timeout=seconds * 3)
     return found
 

@@ -446,7 +446,8 @@ def breakdown(queryset: QuerySet, start, end, by: str, now=None,
     return rows
 
 
-def unit_figures(units, start: dt.datetime, end: dt.datetime, now=None) -> dict:
+def unit_figures(units, start: dt.datetime, end: dt.datetime, now=None, *,
+                 source: Rollup | None = None, memo=None) -> dict:
     """{unit id: figures} for each of ``units`` over [start, end), a unit's figures
     covering its whole subtree (a 局属单位 with its 中队). Units without a demand get
     ``empty()`` figures. What the assessment scores and the leaders' dashboard ranks."""
@@ -454,7 +455,9 @@ def unit_figures(units, start: dt.datetime, end: dt.datetime, now=None) -> dict:
     units = list(units)
     if not units:
         return {}
-    counts = _count(Rollup.of_units(units), start, end, now, "unit")
+    # ``source``: a scope that holds every one of ``units`` (a dashboard's), whose
+    # ``memo`` the dashboard shares, so today's demands are read once for both
+    counts = _count(source or Rollup.of_units(units), start, end, now, "unit", memo=memo)
     paths = dict(Unit.objects.filter(pk__in=[key for key in counts if key is not None])
                  .values_list("pk", "path"))
     totals: dict = {unit.pk: defaultdict(int) for unit in units}
@@ -479,13 +482,14 @@ def _labels(by: str, keys) -> dict:
     return {}
 
 
-def dashboard_data(queryset: QuerySet, year: int, month: int, by: str, now=None) -> dict:
+def dashboard_data(queryset: QuerySet, year: int, month: int, by: str, now=None,
+                   memo=None) -> dict:
     """Everything the dashboard shows for one month and grouping: the month's figures,
     the twelve-month trend and the breakdown."""
     now = now or timezone.now()
     start, end = month_bounds(year, month)
     trend_start = month_bounds(year - (month < 12), month % 12 + 1)[0]
-    memo: dict = {}  # one dashboard: the scope's units and today's counts read once
+    memo = {} if memo is None else memo  # the scope's units and today's counts, read once
     trend = breakdown(queryset, trend_start, end, "month", now=now, memo=memo)
     groups = breakdown(queryset, start, end, by, now=now, memo=memo)
     return {
@@ -501,17 +505,18 @@ def _cache_key(scope: str, year: int, month: int, by: str) -> str:
     return f"sanmanyi:kpi:v1:{digest}:{year}-{month:02d}:{by}"
 
 
-def cached_dashboard(scope: str, queryset: QuerySet, year: int, month: int, by: str) -> dict:
+def cached_dashboard(scope: str, queryset: QuerySet, year: int, month: int, by: str, *,
+                     now=None, memo=None) -> dict:
     """``dashboard_data`` from the cache when present (``settings.KPI_CACHE_SECONDS``;
     0 computes every time). At millions of demands the figures take seconds to compute,
     so the beat job ``demands.tasks.refresh_dashboards`` keeps the bureau-wide ones warm."""
     seconds = settings.KPI_CACHE_SECONDS
     if not seconds:
-        return dashboard_data(queryset, year, month, by)
+        return dashboard_data(queryset, year, month, by, now=now, memo=memo)
     key = _cache_key(scope, year, month, by)
     data = cache.get(key)
     if data is None:
-        data = dashboard_data(queryset, year, month, by)
+        data = dashboard_data(queryset, year, month, by, now=now, memo=memo)
         cache.set(key, data, timeout=seconds * 3)
     return data
 
