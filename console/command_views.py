@@ -123,9 +123,12 @@ def _demand_figures(source: kpis.Rollup, demands, scope_units, scope_key, now) -
                   "extra": {"label": _("超期"), "count": figures["overdue"],
                             "url": records("overdue")},
                   "definition": kpis.DEFINITIONS["on_time"]})
-    # the live counts: what the queues 已超期 and 即将超期 hold now
+    # the live counts: what the queues 已超期 and 即将超期 hold now (the month's figures,
+    # when computed for this very request, counted the overdue ones already)
+    open_overdue = figures["open_overdue"] if data["computed_at"] == now \
+        else demands.overdue(now).count()
     tiles.append({"key": "open_overdue", "label": _("当前超期"),
-                  "value": str(demands.overdue(now).count()),
+                  "value": str(open_overdue),
                   "url": f"{queue}?queue=overdue{unit_query}",
                   "definition": kpis.DEFINITIONS["open_overdue"]})
     tiles.append({"key": "warning", "label": _("即将超期"),

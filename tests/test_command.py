@@ -311,9 +311,9 @@ def test_the_data_is_never_cached_by_a_browser(client, personas):
 
 
 # --- queries -------------------------------------------------------------------------------
-PAGE_QUERIES = 40  # the month, the trend, the units (today read once), orders, ranking …
-DATA_QUERIES = 37
-HEAD_PAGE_QUERIES = 45
+PAGE_QUERIES = 39  # the month, the trend, the units (today read once), orders, ranking …
+DATA_QUERIES = 36
+HEAD_PAGE_QUERIES = 44
 
 
 def test_a_fixed_number_of_queries(client, personas, org, more, projects,
