@@ -120,6 +120,17 @@ def project_todo(user) -> list[dict]:
     return items
 
 
+def assessment_todo(user) -> list[dict]:
+    """待处理申诉: the units' objections to their scores, for those who decide them."""
+    from assessment.models import Objection, ObjectionState
+
+    if not access.can_bureau_wide(user, "objection.decide"):
+        return []
+    count = Objection.objects.filter(state=ObjectionState.PENDING).count()
+    return [_todo_item("objections_pending", "待处理申诉", count,
+                       reverse("console:objections"))]
+
+
 ORDERS_SHOWN = 10
 
 
@@ -224,7 +235,7 @@ def home(request):
     chart_rows = [(str(label), staff_by_kind[kind]) for kind, label in UnitKind.choices
                   if staff_by_kind.get(kind)]
     context = {
-        "todo": items + order_items,
+        "todo": items + order_items + assessment_todo(request.user),
         "supervised": supervised_rows,
         "orders": orders,
         "campaign": campaign,

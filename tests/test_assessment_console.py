@@ -313,6 +313,22 @@ def test_a_decision_on_a_decided_objection_is_refused_in_chinese(client, city, p
     assert "已于" in response.content.decode() and "（未采纳）" in response.content.decode()
 
 
+def test_the_home_page_tells_the_office_of_pending_objections(client, city, published):
+    def pending(user):
+        client.force_login(user)
+        home = client.get(reverse("console:home"))
+        return {item["label"]: item["count"] for item in home.context["todo"]} \
+            .get("待处理申诉")
+
+    assert pending(city.office) == "0"
+    line = queries.breakdown(Score.objects.get(assessment=published, unit=city.shirong))[0]
+    objection = actions.file_objection(city.head, line, "满意率有误")
+    assert pending(city.office) == "1" and pending(city.party) == "1"
+    assert pending(city.head) is None  # who files does not decide
+    actions.reject(city.office, objection, "评价真实")
+    assert pending(city.office) == "0"
+
+
 # --- query counts ---------------------------------------------------------------------------
 @pytest.fixture
 def many(city, published):
