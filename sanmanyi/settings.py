@@ -447,5 +447,6 @@ DEMO_BUILDERS = [
     "activities.demo.build",
     "supervision.demo.build",
     "assessment.demo.build",
+    "bulletins.demo.build",
     "appointments.demo.build",
 ]

@@ -14,7 +14,8 @@ from enterprises.models import Enterprise
 from lib import creditcode
 from org.models import Role, RoleAssignment, StaffProfile, Unit, UnitKind
 
-DOMAIN_APPS = ("org", "enterprises", "campaigns", "catalog", "demands", "inbox", "projects")
+DOMAIN_APPS = ("org", "enterprises", "campaigns", "catalog", "demands", "inbox", "projects",
+               "supervision", "assessment", "bulletins")
 
 
 def snapshot() -> dict[str, str]:
@@ -130,3 +131,31 @@ def test_a_new_installation_shows_projects_in_every_state_and_a_public_board(cli
     assert Demand.objects.filter(consent_publish=True).count() >= 10
     requests = client.get("/open311/v2/requests.json").json()
     assert len(requests) >= 1
+
+
+@pytest.mark.django_db
+def test_a_new_installation_has_orders_an_assessment_and_a_public_bulletin(client):
+    """Issue #13: the demo's orders in every state, last month's published ranking, and
+    last month's bulletin issued and on the portal, its .docx opening with python-docx."""
+    import io
+
+    import docx
+
+    from assessment import queries
+    from bulletins.models import Bulletin
+    from supervision.models import OrderState, SupervisionOrder
+
+    call_command("load_demo", verbosity=0)
+    assert set(SupervisionOrder.objects.values_list("state", flat=True)) == \
+        set(OrderState.values)
+    assert queries.latest_ranking()[0].rank == 1
+    bulletin = Bulletin.objects.get()
+    assert bulletin.public and bulletin.state == "issued"
+    page = client.get("/bulletins/").content.decode()
+    assert bulletin.number in page and bulletin.title in page
+    download = [part.split('"', 1)[0] for part in page.split('href="')[1:]
+                if part.startswith("/bulletins/") and part.split('"', 1)[0] != "/bulletins/"]
+    assert download
+    response = client.get(download[0])
+    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
+    assert bulletin.number in "\n".join(p.text for p in document.paragraphs)
