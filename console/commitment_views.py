@@ -30,6 +30,7 @@ from projects.models import (
     CommitmentState,
 )
 
+from .panels import respond as respond_panel
 from .project_views import unit_choices
 
 PAGE_SIZE = 50
@@ -180,10 +181,7 @@ def _context(request, commitment, forms=None, errors=None):
 
 
 def _respond(request, commitment, status=200, **kwargs):
-    context = _context(request, commitment, **kwargs)
-    if request.headers.get("HX-Request"):
-        return render(request, "console/commitments/_panel.html", context)
-    return render(request, "console/commitments/detail.html", context, status=status)
+    return respond_panel(request, "commitments", _context(request, commitment, **kwargs), status)
 
 
 @login_required

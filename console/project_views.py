@@ -40,6 +40,8 @@ from projects.models import (
     ProjectState,
 )
 
+from .panels import respond as respond_panel
+
 S = ProjectState
 EDITABLE_STATES = (S.DRAFT, *ACTIVE_STATES)
 PAGE_SIZE = 50
@@ -527,10 +529,7 @@ def _events(project) -> list[ProjectEvent]:
 
 
 def _respond(request, project, status=200, **context):
-    context = _detail_context(request, project, **context)
-    if request.headers.get("HX-Request"):
-        return render(request, "console/projects/_panel.html", context)
-    return render(request, "console/projects/detail.html", context, status=status)
+    return respond_panel(request, "projects", _detail_context(request, project, **context), status)
 
 
 @login_required

@@ -32,6 +32,7 @@ from supervision import actions, clock
 from supervision.catalogue import CATALOGUE
 from supervision.models import OrderState, SubjectKind, SupervisionOrder
 
+from .panels import respond as respond_panel
 from .project_views import unit_choices
 
 PAGE_SIZE = 50
@@ -304,10 +305,7 @@ def _context(request, order, forms=None, errors=None):
 
 
 def _respond(request, order, status=200, **kwargs):
-    context = _context(request, order, **kwargs)
-    if request.headers.get("HX-Request"):
-        return render(request, "console/supervision/_panel.html", context)
-    return render(request, "console/supervision/detail.html", context, status=status)
+    return respond_panel(request, "supervision", _context(request, order, **kwargs), status)
 
 
 @login_required
