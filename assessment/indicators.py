@@ -282,5 +282,9 @@ def milestones(units, start, end):
 def orders(units, start, end):
     counts = answered_on_time(units, start, end + dt.timedelta(days=1))
     page = reverse("console:orders")
-    return {unit.pk: rate(*counts[unit.pk], f"{page}?{urlencode({'unit': unit.code})}")
-            for unit in units if counts[unit.pk][1]}
+
+    def url(unit):  # the order list of exactly the orders counted (queries.judged)
+        return f"{page}?" + urlencode({"unit": unit.code, "due_from": f"{start:%Y-%m-%d}",
+                                       "due_to": f"{end:%Y-%m-%d}", "judged": "on"})
+
+    return {unit.pk: rate(*counts[unit.pk], url(unit)) for unit in units if counts[unit.pk][1]}

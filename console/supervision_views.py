@@ -6,6 +6,8 @@ page, whose actions (反馈 / 办结 / 退回 / 转为整改承诺 / 撤销) are
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +30,7 @@ from lib.forms import Bootstrap, MultipleFileField, MultipleFileInput
 from org import access
 from org.models import Unit
 from projects.models import ACTIVE_STATES, Commitment, CommitmentState, Project, ProjectState
-from supervision import actions, clock
+from supervision import actions, clock, queries
 from supervision.catalogue import CATALOGUE
 from supervision.models import OrderState, SubjectKind, SupervisionOrder
 
@@ -47,10 +49,25 @@ class FilterForm(Bootstrap, forms.Form):
         ("", _("全部状态")), (AWAITING, _("待反馈（已下达或退回）")), *S.choices])
     unit = forms.ChoiceField(label=_("被督办单位"), required=False)
     overdue = forms.BooleanField(label=_("只看逾期未反馈"), required=False)
+    due_from = forms.DateField(label=_("反馈期限从"), required=False, input_formats=["%Y-%m-%d"],
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_to = forms.DateField(label=_("至"), required=False, input_formats=["%Y-%m-%d"],
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    # the orders an assessment line counts (督办按时反馈率): due in the period, not
+    # cancelled, answered or past the deadline (supervision.queries.judged)
+    judged = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("全部单位")), *unit_choices()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_from") and data.get("due_to") and data["due_from"] > data["due_to"]:
+            raise forms.ValidationError(_("反馈期限的起始日期不能晚于截止日期。"))
+        if data.get("judged") and not (data.get("due_from") and data.get("due_to")):
+            raise forms.ValidationError(_("统计口径缺少起止日期。"))
+        return data
 
 
 def _scope(user):
@@ -77,6 +94,12 @@ def order_list(request):
                 queryset = queryset.filter(unit__path__startswith=unit.path)
         if data["overdue"]:
             queryset = queryset.overdue(now)
+        first = data["due_from"] or dt.date(2000, 1, 1)
+        after = (data["due_to"] or dt.date(2100, 1, 1)) + dt.timedelta(days=1)
+        if data["judged"]:
+            queryset = queries.judged(queryset, first, after, now)
+        elif data["due_from"] or data["due_to"]:
+            queryset = queries.due_between(queryset, first, after)
     counts = dict(scoped.order_by().values_list("state").annotate(n=Count("pk")))
     page = Paginator(queryset.select_related("unit"), PAGE_SIZE).get_page(
         request.GET.get("page"))

@@ -104,8 +104,10 @@ def _project(supervisor, now) -> SupervisionOrder | None:
 
 
 def _demand(leader, now) -> SupervisionOrder | None:
-    demand = Demand.objects.filter(state__in=OPEN_STATES, current_unit__code="huanwei") \
-        .order_by("-submitted_at", "-pk").first()
+    open_demands = Demand.objects.filter(state__in=OPEN_STATES).exclude(
+        current_unit__code=settings.INTAKE_UNIT_CODE).order_by("-submitted_at", "-pk")
+    # 环卫处's newest open demand; any unit's when it has none at this hour of the demo
+    demand = open_demands.filter(current_unit__code="huanwei").first() or open_demands.first()
     if demand is None:
         return None
     return actions.issue(leader, subject_kind=K.DEMAND, demands=[demand],

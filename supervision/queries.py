@@ -23,6 +23,21 @@ def _moment(value) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(value, dt.time()))
 
 
+def due_between(queryset: QuerySet, start, end) -> QuerySet:
+    """The orders whose deadline falls in ``[start, end)`` (days or datetimes)."""
+    return queryset.filter(deadline__gte=_moment(start), deadline__lt=_moment(end))
+
+
+def judged(queryset: QuerySet, start, end, now: dt.datetime | None = None) -> QuerySet:
+    """The orders ``answered_on_time`` judges: deadline in ``[start, end)`` (days or
+    datetimes), not cancelled, answered or past the deadline by ``now``. The order list
+    shows the same rows behind an assessment line (``?judged=1``)."""
+    now = now or timezone.now()
+    return (due_between(queryset, start, end)
+            .exclude(state=OrderState.CANCELLED)
+            .filter(Q(first_answered_at__isnull=False) | Q(deadline__lt=now)))
+
+
 def answered_on_time(units: Iterable[Unit], start, end,
                      now: dt.datetime | None = None) -> dict[int, tuple[int, int]]:
     """``{unit_id: (on_time, due)}`` for each of ``units`` over its whole subtree.
@@ -38,10 +53,7 @@ def answered_on_time(units: Iterable[Unit], start, end,
     units = list(units)
     now = now or timezone.now()
     start, end = _moment(start), _moment(end)
-    rows = (SupervisionOrder.objects
-            .filter(deadline__gte=start, deadline__lt=end)
-            .exclude(state=OrderState.CANCELLED)
-            .filter(Q(first_answered_at__isnull=False) | Q(deadline__lt=now))
+    rows = (judged(SupervisionOrder.objects.all(), start, end, now)
             .order_by().values("unit__path")
             .annotate(due=Count("pk"),
                       on_time=Count("pk", filter=Q(first_answered_at__lte=F("deadline")))))

@@ -159,7 +159,7 @@ def test_the_registry_is_open_to_other_indicators():
         del indicators.REGISTRY["test_only"]
 
 
-def test_supervision_orders_answered_by_their_deadline(units, personas):
+def test_supervision_orders_answered_by_their_deadline(units, personas, client):
     """Unit A (with its 中队): an order answered on time, one answered late, one of its
     中队 past its deadline unanswered, one cancelled, one due after the period; unit B
     none (no data: the indicator's when_empty decides)."""
@@ -191,4 +191,11 @@ def test_supervision_orders_answered_by_their_deadline(units, personas):
     assert (whole[org.unit_a.pk].numerator, whole[org.unit_a.pk].denominator) == (1, 4)
     assert str(whole[org.unit_a.pk].value) == "25"
     assert org.unit_b.pk not in found
-    assert found[org.unit_a.pk].records_url == f"{reverse('console:orders')}?unit=huanwei"
+    # the line's link lists exactly the orders it counts, and says what they are
+    client.force_login(personas.supervisor)
+    page = client.get(found[org.unit_a.pk].records_url).content.decode()
+    assert "反馈期限在 2026-11-01 至 2026-11-29" in page
+    assert {title for title in ("按时", "逾期反馈", "中队未反馈", "撤销", "月末未反馈")
+            if f">{title}<" in page or f">{title} <" in page} == {"按时", "逾期反馈", "中队未反馈"}
+    broken = client.get(reverse("console:orders"), {"judged": "on", "due_from": "2026-11-01"})
+    assert "统计口径缺少起止日期" in broken.content.decode()
