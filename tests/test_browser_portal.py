@@ -36,6 +36,9 @@ def test_a_citizen_submits_tracks_and_evaluates_on_a_phone(browser, site, org, p
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost).*"), lambda r: r.abort())
     page.goto(site + "/")
     page.get_by_role("link", name="我要反映").first.click()
+    # the category search is wired by a deferred script: typing before the page has
+    # loaded would go unheard (a once-seen flake in CI)
+    page.wait_for_url(re.compile(r"/submit/$"), wait_until="load")
     page.get_by_label("群众").check()
     page.fill("#category-search", "垃圾")
     expect(page.locator("#id_category")).to_have_value("baolu-laji")
