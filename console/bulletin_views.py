@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -124,7 +125,8 @@ def bulletin_create(request):
             except ActionError as error:
                 _attach_error(form, error)
             else:
-                messages.success(request, f"已开始生成{bulletin.number}。")
+                messages.success(request,
+                                 _t("已开始生成%(number)s。") % {"number": bulletin.number})
                 return redirect("console:bulletin", pk=bulletin.pk)
         return render(request, "console/bulletins/form.html", {"form": form}, status=400)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.WEEKLY
@@ -195,7 +197,7 @@ def bulletin_upload(request, pk):
         except ActionError as error:
             _attach_error(form, error)
         else:
-            messages.success(request, "已上传修改稿，印发时以修改稿为准。")
+            messages.success(request, _t("已上传修改稿，印发时以修改稿为准。"))
             return redirect("console:bulletin", pk=bulletin.pk)
     return _detail(request, bulletin, status=400, edited_form=form)
 
@@ -213,7 +215,7 @@ def bulletin_act(request, pk, name):
     except ActionError as error:
         return _detail(request, _bulletin(request.user, pk), status=400,
                        errors={name: error.message})
-    messages.success(request, f"已{CATALOGUE[name].label}。")
+    messages.success(request, _t("已%(action)s。") % {"action": CATALOGUE[name].label})
     return redirect("console:bulletin", pk=bulletin.pk)
 
 
@@ -230,8 +232,9 @@ def bulletin_templates(request):
         except ActionError as error:
             _attach_error(form, error)
         else:
-            messages.success(request, f"已上传模板“{template.name}”"
-                                      f"{'并启用' if template.active else ''}。")
+            text = _t("已上传模板“%(name)s”并启用。") if template.active else \
+                _t("已上传模板“%(name)s”。")
+            messages.success(request, text % {"name": template.name})
             return redirect("console:bulletin_templates")
     return render(request, "console/bulletins/templates.html", {
         "form": form, "templates": BulletinTemplate.objects.select_related(
@@ -251,10 +254,10 @@ def bulletin_template_use(request):
             if template is None:
                 raise Http404
             actions.activate_template(request.user, template)
-            messages.success(request, f"已启用模板“{template.name}”。")
+            messages.success(request, _t("已启用模板“%(name)s”。") % {"name": template.name})
         else:
             actions.use_default_template(request.user)
-            messages.success(request, "已改用默认模板。")
+            messages.success(request, _t("已改用默认模板。"))
     except ActionError as error:
         messages.error(request, error.message)
     return redirect("console:bulletin_templates")

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -280,7 +281,8 @@ def order_issue(request):
                 field = None
             form.add_error(field if field in form.fields else None, error.message)
         else:
-            messages.success(request, f"已下达督查督办单 {order.number}，已通知{order.unit.name}。")
+            messages.success(request, _t("已下达督查督办单 %(number)s，已通知%(unit)s。") % {
+                "number": order.number, "unit": order.unit.name})
             return redirect(order)
     return render(request, "console/supervision/issue.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -354,7 +356,7 @@ def order_act(request, number, name):
             else:
                 errors[name] = error.message
         else:
-            messages.success(request, f"已{transition.label}。")
+            messages.success(request, _t("已%(action)s。") % {"action": transition.label})
             if not request.headers.get("HX-Request"):
                 return redirect("console:order", number=order.number)
             return _respond(request, _get(request, number))
