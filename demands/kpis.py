@@ -99,6 +99,21 @@ def families(start, end, now):
     ]
 
 
+def family_counts(name: str, numerators: dict) -> dict:
+    """The aggregates of one family of ``families``: its denominator, its numerators and,
+    for satisfaction, both split by requester kind — what every reading counts alike
+    (live, roll-up building, today's part of a dashboard)."""
+    aggregates = {DENOMINATOR_NAMES[name]: Count("pk")}
+    aggregates.update({key: Count("pk", filter=condition)
+                       for key, condition in numerators.items()})
+    if name == "satisfaction":
+        for kind in RequesterKind.values:
+            aggregates[f"satisfaction_{kind}"] = Count("pk", filter=Q(requester_kind=kind))
+            aggregates[f"satisfied_{kind}"] = Count(
+                "pk", filter=Q(requester_kind=kind) & numerators["satisfied"])
+    return aggregates
+
+
 # The lists behind the figures: which family a figure counts in, and (for the
 # satisfaction of one requester kind) the extra condition.
 RECORD_FIGURES = {
@@ -282,12 +297,11 @@ def complete_through() -> dt.date | None:
     return RollupState.objects.filter(pk=1).values_list("complete_through", flat=True).first()
 
 
-def _closed_until(start: dt.datetime, end: dt.datetime, now) -> dt.datetime:
+def _closed_until(start: dt.datetime, end: dt.datetime, now, done) -> dt.datetime:
     """Where the stored days of [start, end) stop: the roll-ups answer [start, result),
-    the live computation [result, end)."""
+    the live computation [result, end). ``done``: ``complete_through()``."""
     tz = ZoneInfo(settings.TIME_ZONE)
     local_start = start.astimezone(tz)
-    done = complete_through()
     if done is None or local_start.time() != dt.time() or local_start.date() > done:
         return start
     today = dt.datetime.combine(timezone.localtime(now, tz).date(), dt.time(), tz)
@@ -306,14 +320,7 @@ def _live_rows(source: Rollup, ids, start, end, now) -> list[dict]:
     tz = ZoneInfo(settings.TIME_ZONE)
     rows = []
     for name, field, denominator, numerators in families(start, end, now):
-        aggregates = {DENOMINATOR_NAMES[name]: Count("pk")}
-        aggregates.update({key: Count("pk", filter=condition)
-                           for key, condition in numerators.items()})
-        if name == "satisfaction":
-            for kind in RequesterKind.values:
-                aggregates[f"satisfaction_{kind}"] = Count("pk", filter=Q(requester_kind=kind))
-                aggregates[f"satisfied_{kind}"] = Count(
-                    "pk", filter=Q(requester_kind=kind, first_evaluation_level__gte=3))
+        aggregates = family_counts(name, numerators)
         grouped = (source.demands(ids).filter(denominator)
                    .annotate(month=TruncMonth(field, tzinfo=tz))
                    .values("month", *LIVE_KEYS.values()).annotate(**aggregates).order_by())
@@ -332,7 +339,9 @@ def _count_rollup(source: Rollup, start, end, now, by, month, only, memo) -> dic
     if "ids" not in memo:
         memo["ids"] = source.unit_ids()
     ids = memo["ids"]
-    split = _closed_until(start, end, now)
+    if "done" not in memo:
+        memo["done"] = complete_through()
+    split = _closed_until(start, end, now, memo["done"])
     result: dict = defaultdict(dict)
     names = ROLLUP_COUNTS if only is None else tuple(
         name for family in only for name in FAMILY_COUNTS[family])
@@ -387,14 +396,7 @@ def _count(queryset, start, end, now, by: str | None,
         if only is not None and name not in only:
             continue
         rows = queryset.filter(denominator)
-        aggregates = {DENOMINATOR_NAMES[name]: Count("pk")}
-        aggregates.update({key: Count("pk", filter=condition)
-                           for key, condition in numerators.items()})
-        if name == "satisfaction":
-            for kind in RequesterKind.values:
-                aggregates[f"satisfaction_{kind}"] = Count("pk", filter=Q(requester_kind=kind))
-                aggregates[f"satisfied_{kind}"] = Count(
-                    "pk", filter=Q(requester_kind=kind, first_evaluation_level__gte=3))
+        aggregates = family_counts(name, numerators)
         if month:
             rows = rows.annotate(group=TruncMonth(period_field, tzinfo=tz)).values("group")
         elif group_field:

@@ -128,8 +128,7 @@ class DemandQuerySet(models.QuerySet):
 
     # -- the KPI roll-ups follow every write (demands/rollups.py) --
     def update(self, **kwargs):
-        if not set(kwargs) & {field.removesuffix("_id") for field in TRACKED} \
-                and not set(kwargs) & set(TRACKED):
+        if not counts_on(self.model, kwargs):
             return super().update(**kwargs)
         before = list(self.values_list("pk", *DAY_FIELDS))
         count = super().update(**kwargs)
@@ -143,8 +142,7 @@ class DemandQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)
-        mark(days_of(getattr(obj, field) for obj in objs
-                                     for field in DAY_FIELDS))
+        mark(days_of(getattr(obj, field) for obj in objs for field in DAY_FIELDS))
         return objs
 
 
@@ -316,8 +314,7 @@ class Demand(models.Model):
     def save(self, *args, **kwargs):
         # the KPI roll-ups follow every write (demands/rollups.py)
         fields = kwargs.get("update_fields")
-        if fields is not None and not {self._meta.get_field(name).attname
-                                       for name in fields} & set(TRACKED):
+        if fields is not None and not counts_on(Demand, fields):
             return super().save(*args, **kwargs)  # nothing counted changes (the SLA flag)
         before = getattr(self, "_rollup_snapshot", None)
         old_days: set = set()
@@ -598,6 +595,11 @@ def days_of(values, today=None) -> set:
             if day < today:
                 days.add(day)
     return days
+
+
+def counts_on(model, names) -> bool:
+    """Does writing these fields (names or attnames) change what a figure counts?"""
+    return any(model._meta.get_field(name).attname in TRACKED for name in names)
 
 
 def mark(days) -> None:

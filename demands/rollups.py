@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -41,23 +41,16 @@ def _tz():
 def _family_rows(start: dt.datetime, end: dt.datetime, now: dt.datetime):
     """For each family, the demands of [start, end) counted per local day and per
     (unit, category, channel, requester kind): yields (day, keys, {count: n})."""
-    from .models import Demand, RequesterKind
+    from .models import Demand
 
     tz = _tz()
     for name, field, denominator, numerators in kpis.families(start, end, now):
-        aggregates = {kpis.DENOMINATOR_NAMES[name]: Count("pk")}
-        aggregates.update({key: Count("pk", filter=condition)
-                           for key, condition in numerators.items()})
+        aggregates = kpis.family_counts(name, numerators)
         rows = (Demand.objects.filter(denominator)
                 .annotate(rollup_day=TruncDate(field, tzinfo=tz))
                 .values("rollup_day", *KEYS).annotate(**aggregates).order_by())
         for row in rows:
             counts = {key: row[key] for key in aggregates}
-            if name == "satisfaction":  # split by requester kind, as kpis counts it
-                for kind in RequesterKind.values:
-                    mine = row["requester_kind"] == kind
-                    counts[f"satisfaction_{kind}"] = row["satisfaction"] if mine else 0
-                    counts[f"satisfied_{kind}"] = row["satisfied"] if mine else 0
             yield row["rollup_day"], tuple(row[key] for key in KEYS), counts
 
 

@@ -311,9 +311,9 @@ def test_the_data_is_never_cached_by_a_browser(client, personas):
 
 
 # --- queries -------------------------------------------------------------------------------
-PAGE_QUERIES = 39  # the month, the trend, the units (today read once), orders, ranking …
-DATA_QUERIES = 36
-HEAD_PAGE_QUERIES = 44
+PAGE_QUERIES = 36  # the month, the trend, the units (today read once), orders, ranking …
+DATA_QUERIES = 33
+HEAD_PAGE_QUERIES = 41
 
 
 def test_a_fixed_number_of_queries(client, personas, org, more, projects,
